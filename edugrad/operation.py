@@ -1,0 +1,245 @@
+"""Operations and the ``@tensor_op`` decorator.
+
+An operation is a class with two static methods that work on plain numpy arrays:
+
+* ``forward(ctx, *arrays, **options) -> ndarray`` computes the output and may save
+  whatever backward will need in ``ctx`` (``ctx.append(x)``, or ``ctx.name = x``);
+* ``backward(ctx, grad_output) -> tuple``: given dL/d(output), return one gradient per
+  array input, dL/d(input) = grad_output contracted with d(output)/d(input), each the
+  shape of its input.  Return ``None`` for an input that takes no gradient (integer
+  indices).
+
+``@tensor_op`` turns such a class into a function on Tensors: it unwraps the Tensors'
+values, calls ``forward``, and wraps the result in a new Tensor that remembers its
+parents, the op and the ctx.  That record *is* the computation graph, built as the
+code runs (a dynamic graph).
+
+When backpropagation calls ``backward``, this module checks what came back (one
+gradient per input, each an array of the input's shape, finite where everything
+going in was finite) and raises ``BackwardError`` naming the op and the input if not.
+The check lives here, once, instead of in every op.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Sequence
+
+import numpy as np
+
+from edugrad.tensor import Tensor
+
+
+class Context(list):
+    """Scratch space shared by one call of ``forward`` and its ``backward``.
+
+    It is a list (``ctx.append(a)`` then ``a, = ctx``) that also takes attributes
+    (``ctx.mask = a > 0`` then ``ctx.mask``): use whichever reads better.
+    """
+
+
+class Operation:
+    """Base class of every operation; subclass it and write the two static methods."""
+
+    @staticmethod
+    def forward(ctx: Context, *arrays: np.ndarray, **options) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray):
+        raise NotImplementedError
+
+
+class BackwardError(ValueError):
+    """An operation's ``backward`` returned something backpropagation cannot use."""
+
+
+def tensor_op(op_class: type[Operation]):
+    """Turn an ``Operation`` subclass into a function from Tensors to a Tensor.
+
+    Positional arguments are the op's array inputs: Tensors, or anything numpy can
+    turn into an array (wrapped as constant Tensors).  Keyword arguments are options
+    passed to ``forward`` unchanged (``power(t, exponent=2)``).
+    """
+    if not (isinstance(op_class, type) and issubclass(op_class, Operation)):
+        raise TypeError(
+            f"@tensor_op decorates a class that subclasses Operation; got {op_class!r}."
+        )
+    input_names = _input_names(op_class)
+
+    @functools.wraps(op_class, updated=())
+    def apply(*inputs, **options) -> Tensor:
+        parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        ctx = Context()
+        value = op_class.forward(ctx, *(p.value for p in parents), **options)
+        if not isinstance(value, np.ndarray):
+            if isinstance(value, (np.generic, int, float)):
+                value = np.asarray(value)
+            else:
+                raise TypeError(
+                    f"{op_class.__name__}.forward returned {type(value).__name__}; "
+                    "forward must return a numpy array."
+                )
+        out = Tensor(value)
+        out.parents = parents
+        out.op = op_class
+        out.ctx = ctx
+        return out
+
+    # What the graph walk and the error messages need to know about the op.
+    apply.op_class = op_class
+    apply.forward = op_class.forward
+    apply.backward = op_class.backward
+    op_class.input_names = input_names
+    return apply
+
+
+def _input_names(op_class) -> tuple[str, ...]:
+    """Names of forward's array parameters (after ctx), for error messages."""
+    try:
+        params = list(inspect.signature(op_class.forward).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return ()
+    return tuple(
+        p.name
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    )
+
+
+# --------------------------------------------------------------------------- checks
+def run_backward(node: Tensor, grad_output: np.ndarray) -> list[np.ndarray | None]:
+    """Call ``node.op.backward`` and check its answer; one entry per parent."""
+    op = node.op
+    grads = op.backward(node.ctx, grad_output)
+    return check_gradients(op, node.parents, grads, grad_output)
+
+
+def _describe_input(op, i: int) -> str:
+    names = getattr(op, "input_names", ())
+    return f"input {i} (`{names[i]}`)" if i < len(names) else f"input {i}"
+
+
+def _fail(op, what: str, fix: str) -> BackwardError:
+    return BackwardError(f"{op.__name__}.backward {what}\n  How to fix: {fix}")
+
+
+def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
+    """Validate what ``op.backward`` returned for the inputs ``parents``.
+
+    Accepts a tuple or a list (or a bare array when the op has one input).  Raises
+    ``BackwardError`` with the op, the input, and expected vs. got when a gradient
+    is missing, not an array, of the wrong shape, or non-finite where the input and
+    upstream gradient were finite.
+    """
+    n = len(parents)
+    if isinstance(grads, np.ndarray) or grads is None or np.isscalar(grads):
+        if n == 1:
+            grads = (grads,)
+        else:
+            got = "None" if grads is None else f"a single {type(grads).__name__}"
+            raise _fail(
+                op,
+                f"returned {got}, but {op.__name__} has {n} inputs, so it must return "
+                f"{n} gradients (one per input, in the order of forward's arguments).",
+                "return a tuple, e.g. `return grad_a, grad_b`.",
+            )
+    elif not isinstance(grads, Sequence) or isinstance(grads, str):
+        raise _fail(
+            op,
+            f"returned a {type(grads).__name__}; it must return a tuple with one "
+            f"gradient per input ({n} here).",
+            "return a tuple of numpy arrays, e.g. `return (grad_a,)`.",
+        )
+    if len(grads) != n:
+        raise _fail(
+            op,
+            f"returned {len(grads)} gradient(s), but {op.__name__} has {n} input(s). "
+            "There must be exactly one gradient per input, in the order forward takes them.",
+            f"return {n} item(s); use None for an input that takes no gradient "
+            "(only integer inputs such as indices).",
+        )
+    checked: list[np.ndarray | None] = []
+    upstream_finite = None
+    for i, (parent, g) in enumerate(zip(parents, grads)):
+        floating = np.issubdtype(parent.value.dtype, np.floating)
+        where = _describe_input(op, i)
+        if not floating:
+            checked.append(None)  # integer inputs (indices) take no gradient
+            continue
+        if g is None:
+            raise _fail(
+                op,
+                f"returned None for {where}, a floating-point input of shape "
+                f"{parent.value.shape}.  None means 'no gradient', which is only right for "
+                "integer inputs such as indices.",
+                "return dL/d(input): grad_output combined with the derivative of the output "
+                "with respect to this input.",
+            )
+        if not isinstance(g, np.ndarray):
+            if isinstance(g, (np.generic, float, int)) and parent.value.shape == ():
+                g = np.asarray(g)
+            else:
+                raise _fail(
+                    op,
+                    f"returned a {type(g).__name__} for {where}; each gradient must be a "
+                    f"numpy array of shape {parent.value.shape}.",
+                    "build the gradient from numpy arrays (e.g. `grad_output * something`), "
+                    "not from Python lists or Tensors.",
+                )
+        if g.shape != parent.value.shape:
+            hint = _shape_hint(g.shape, parent.value.shape, np.shape(grad_output))
+            raise _fail(
+                op,
+                f"returned a gradient of shape {g.shape} for {where}, expected "
+                f"{parent.value.shape} (the shape of that input).{hint}",
+                "a gradient always has exactly the shape of the input it belongs to.",
+            )
+        if not np.issubdtype(g.dtype, np.number) or np.issubdtype(g.dtype, np.complexfloating):
+            raise _fail(
+                op,
+                f"returned an array of dtype {g.dtype} for {where}; expected real numbers.",
+                "compute the gradient with numpy arithmetic on float arrays.",
+            )
+        if not _all_finite(g):
+            if upstream_finite is None:
+                upstream_finite = _all_finite(grad_output)
+            if upstream_finite and all(_all_finite(p.value) for p in parents):
+                bad = np.argwhere(~np.isfinite(g))[0]
+                idx = tuple(int(j) for j in bad)
+                raise _fail(
+                    op,
+                    f"returned {g[idx]} at index {idx} of the gradient for {where}, where "
+                    f"that input is {parent.value[idx]!r} and every input and grad_output "
+                    "were finite.",
+                    "look for a division by zero or an overflowing exp; rewrite the "
+                    "derivative with quantities that stay finite (e.g. reuse the forward "
+                    "output saved in ctx).",
+                )
+        checked.append(g)
+    return checked
+
+
+def _all_finite(a) -> bool:
+    a = np.asarray(a)
+    if not np.issubdtype(a.dtype, np.inexact):
+        return True
+    # One sum is much cheaper than isfinite() on every element; NaN and inf survive it.
+    # Only if the sum overflows do we look element by element.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(a.sum()):
+            return True
+    return bool(np.isfinite(a).all())
+
+
+def _shape_hint(got, expected, upstream) -> str:
+    if got == tuple(upstream) and got != expected:
+        return (
+            f" It has the shape of grad_output {tuple(upstream)}: when the output is bigger "
+            "than this input (broadcasting, copying, summing), sum grad_output over the "
+            "axes that were expanded."
+        )
+    if len(got) == len(expected) and sorted(got) == sorted(expected):
+        return " Same sizes in another order: is a transpose missing or extra?"
+    return ""

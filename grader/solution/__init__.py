@@ -1,0 +1,1 @@
+"""The reference solution.  Never shipped to students (see `make release`)."""

@@ -1,0 +1,1 @@
+"""Your package for HW3.  The four operations you write live in ``starter/ops.py``."""
