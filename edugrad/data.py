@@ -27,7 +27,8 @@ class BatchIterator:
 
     def __init__(self, batch_size: int = 32, shuffle: bool = True,
                  rng: np.random.Generator | None = None):
-        if not (isinstance(batch_size, (int, np.integer)) and batch_size > 0):
+        if isinstance(batch_size, bool) or not (
+                isinstance(batch_size, (int, np.integer)) and batch_size > 0):
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -35,16 +36,20 @@ class BatchIterator:
         self.num_batches = 0
 
     def __call__(self, inputs, targets) -> Iterator[Batch]:
-        inputs = np.asarray(inputs)
-        targets = np.asarray(targets)
-        if len(inputs) != len(targets):
+        # Checked, shuffled and counted now (not lazily at the first batch).
+        inputs = np.asarray(inputs.value if isinstance(inputs, Tensor) else inputs)
+        targets = np.asarray(targets.value if isinstance(targets, Tensor) else targets)
+        if inputs.ndim == 0 or targets.ndim == 0 or len(inputs) != len(targets):
             raise ValueError(
-                f"inputs and targets must have the same length, got {len(inputs)} and "
-                f"{len(targets)}"
+                f"inputs and targets must be arrays with one row per example and the same "
+                f"number of rows, got shapes {inputs.shape} and {targets.shape}"
             )
         n = len(inputs)
         order = resolve(self.rng).permutation(n) if self.shuffle else np.arange(n)
         self.num_batches = -(-n // self.batch_size)
-        for start in range(0, n, self.batch_size):
+        return self._batches(inputs, targets, order)
+
+    def _batches(self, inputs, targets, order) -> Iterator[Batch]:
+        for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
             yield Batch(Tensor(inputs[idx]), Tensor(targets[idx]))

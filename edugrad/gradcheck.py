@@ -76,7 +76,12 @@ def gradcheck(op, *arrays, upstream=None, rng=None, eps: float = 1e-6,
     checked, integer ones are passed through); ``options`` go to forward.  An element
     passes when |analytic - numeric| <= atol + rtol * |numeric|.
     """
-    op_class = op.op_class
+    op_class = getattr(op, "op_class", None)
+    if op_class is None:
+        raise TypeError(
+            f"gradcheck checks one operation: pass a function made with @tensor_op, got "
+            f"{getattr(op, '__name__', type(op).__name__)!r}."
+        )
     name = op_class.__name__
     arrays = [np.array(a, dtype=np.float64) if np.issubdtype(np.asarray(a).dtype, np.floating)
               else np.array(a) for a in arrays]

@@ -37,6 +37,15 @@ class Module:
             self._modules[name] = value
         object.__setattr__(self, name, value)
 
+    def __getattr__(self, name):
+        # Only called when normal lookup fails.
+        if name in ("_parameters", "_modules"):
+            raise AttributeError(
+                f"{type(self).__name__} was not set up as a Module: its __init__ must call "
+                "super().__init__() before anything else."
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def __delattr__(self, name):
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
@@ -45,9 +54,13 @@ class Module:
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         """(dotted name, Tensor) for every parameter, each Tensor once."""
         seen: set[int] = set()
+        seen_modules: set[int] = set()
         stack = [(prefix, self)]
         while stack:
             path, module = stack.pop(0)
+            if id(module) in seen_modules:
+                continue  # a module shared (or nested in itself) is walked once
+            seen_modules.add(id(module))
             for name, p in module._parameters.items():
                 if id(p) not in seen:
                     seen.add(id(p))

@@ -110,10 +110,30 @@ def _input_names(op_class) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- checks
 def run_backward(node: Tensor, grad_output: np.ndarray) -> list[np.ndarray | None]:
-    """Call ``node.op.backward`` and check its answer; one entry per parent."""
+    """Call ``node.op.backward`` and check its answer; one entry per parent.
+
+    ``backward`` sees a read-only view of ``grad_output``: the same array may also be
+    the gradient of other Tensors (``add`` hands it to both inputs), so changing it
+    in place would silently corrupt theirs.
+    """
     op = node.op
-    grads = op.backward(node.ctx, grad_output)
-    return check_gradients(op, node.parents, grads, grad_output)
+    frozen = grad_output.view()
+    frozen.flags.writeable = False
+    try:
+        grads = op.backward(node.ctx, frozen)
+    except ValueError as err:
+        if "read-only" not in str(err):
+            raise
+        raise _fail(
+            op,
+            f"tried to change an array in place ({err}): most likely grad_output "
+            "(e.g. `grad_output *= s`). grad_output must not be modified: the same array "
+            "can also be the gradient of other Tensors, and changing it would corrupt theirs.",
+            "compute a new array instead, e.g. `return (grad_output * s,)`.",
+        ) from err
+    checked = check_gradients(op, node.parents, grads, frozen)
+    # A gradient passed straight through (add, reshape-free ops) gets the writable original.
+    return [grad_output if g is frozen else g for g in checked]
 
 
 def _describe_input(op, i: int) -> str:
@@ -210,9 +230,9 @@ def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
                 idx = tuple(int(j) for j in bad)
                 raise _fail(
                     op,
-                    f"returned {g[idx]} at index {idx} of the gradient for {where}, where "
-                    f"that input is {parent.value[idx]!r} and every input and grad_output "
-                    "were finite.",
+                    f"returned {g[idx].item()} at index {idx} of the gradient for {where}, "
+                    f"where that input is {parent.value[idx].item()!r} and every input and "
+                    "grad_output were finite.",
                     "look for a division by zero or an overflowing exp; rewrite the "
                     "derivative with quantities that stay finite (e.g. reuse the forward "
                     "output saved in ctx).",

@@ -86,6 +86,12 @@ class matmul(Operation):
 
     @staticmethod
     def forward(ctx, a, b):
+        if a.ndim != 2 or b.ndim != 2:
+            raise ValueError(
+                f"matmul multiplies two matrices, (n, m) @ (m, p), but got shapes {a.shape} "
+                f"and {b.shape}. Make vectors into matrices first, e.g. v.reshape(1, -1) "
+                "for a row or v.reshape(-1, 1) for a column."
+            )
         ctx.append(a)
         ctx.append(b)
         return a @ b
@@ -109,6 +115,8 @@ class power(Operation):
     @staticmethod
     def backward(ctx, grad_output):
         (a,) = ctx
+        if ctx.exponent == 0:  # a ** 0 is constant; a ** -1 would give 0 * inf at a = 0
+            return (np.zeros_like(grad_output),)
         return (grad_output * ctx.exponent * a ** (ctx.exponent - 1),)
 
 
@@ -170,6 +178,11 @@ class copy_rows(Operation):
 
     @staticmethod
     def forward(ctx, a, num=1):
+        if a.ndim != 1:
+            raise ValueError(
+                f"copy_rows copies a vector of shape (d,) into (num, d), but got shape "
+                f"{a.shape}. Pass a 1-D array (e.g. a.reshape(-1))."
+            )
         return np.tile(a, (num, 1))
 
     @staticmethod

@@ -13,14 +13,33 @@ from edugrad.tensor import Tensor
 
 class Optimizer:
     def __init__(self, params, lr: float):
-        self.params: list[Tensor] = list(params)
-        if not self.params:
-            raise ValueError("the optimizer was given no parameters (is parameters() empty?)")
-        for p in self.params:
+        name = type(self).__name__
+        if isinstance(params, Tensor) or hasattr(params, "parameters"):
+            raise TypeError(
+                f"{name} takes a list of parameter Tensors, got a {type(params).__name__}. "
+                f"Pass model.parameters() (or [tensor] for a single Tensor)."
+            )
+        self.params: list[Tensor] = []
+        seen: set[int] = set()
+        for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizers take Tensors, got {type(p).__name__}")
-        if not lr > 0:
-            raise ValueError(f"the learning rate must be > 0, got {lr}")
+                raise TypeError(f"{name} takes Tensors as parameters, got a {type(p).__name__}.")
+            if not np.issubdtype(p.value.dtype, np.floating):
+                raise TypeError(
+                    f"{name} got a parameter {p.name or ''} of dtype {p.value.dtype}; only "
+                    "floating-point Tensors can be trained. Create it from floats, e.g. "
+                    "Tensor(np.zeros(3)) or Tensor(values.astype(np.float64))."
+                )
+            if id(p) not in seen:  # a Tensor listed twice is stepped once
+                seen.add(id(p))
+                self.params.append(p)
+        if not self.params:
+            raise ValueError(
+                f"{name} was given no parameters. If you passed model.parameters(), does the "
+                "model assign its Tensors/Modules as attributes after super().__init__()?"
+            )
+        if not (isinstance(lr, (int, float, np.number)) and lr > 0):
+            raise ValueError(f"the learning rate must be a number > 0, got {lr!r}")
         self.lr = lr
 
     def zero_grad(self) -> None:

@@ -74,7 +74,8 @@ class Tensor:
         """
         g = np.asarray(g, dtype=self.grad_dtype)  # no copy when the dtype already fits
         if self._grad is None:
-            self._grad = g
+            # Keep .grad an ordinary writable array (not, e.g., a np.broadcast_to view).
+            self._grad = g if g.flags.writeable else g.copy()
         else:
             self._grad = self._grad + g
 
