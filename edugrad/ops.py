@@ -191,6 +191,25 @@ class copy_rows(Operation):
 
 
 @tensor_op
+class expand(Operation):
+    """Repeat ``a`` ``num`` times along a new axis at position ``axis``.
+
+    (B, d) with axis=1, num=K -> (B, K, d): out[b, k, :] = a[b, :] for every k (SGNS
+    pairs each centre vector with K negatives this way).  Each a[b, j] is used
+    ``num`` times, so dL/da = g summed over the new axis.
+    """
+
+    @staticmethod
+    def forward(ctx, a, axis=0, num=1):
+        ctx.axis = axis
+        return np.repeat(np.expand_dims(a, axis), num, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return (grad_output.sum(axis=ctx.axis),)
+
+
+@tensor_op
 class take_rows(Operation):
     """Row lookup (an embedding): table (V, d), indices int (...) -> (..., d).
 
