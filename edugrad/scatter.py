@@ -24,7 +24,7 @@ row indices[i]) times ``rows``: ``M @ rows`` is exactly the scatter-add.  Stored
 column by column (CSC) it needs no sorting to build, and scipy's product then walks
 i = 0, 1, 2, ... adding ``rows[i]`` into ``out[indices[i]]`` -- the same additions
 in the same order as ``np.add.at``, so both paths give the same bytes (checked in
-tests/bench/test_scatter.py).  It is 3-14x faster than the best numpy-only way.
+tests/bench/test_scatter_paths.py).  It is 3-14x faster than the best numpy-only way.
 scipy is optional: without it we fall back to ``np.add.at`` on flat positions.
 """
 
