@@ -32,8 +32,12 @@ lint: ## Static checks (ruff)
 check: lint ## The repository's full test suite (what .ci/run calls)
 	$(PY) -m pytest -q
 
+.PHONY: data
+data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensim, no network)
+	$(PY) -m hw3.prepare_data
+
 # ---------------------------------------------------------------------------
 # Targets below are placeholders until their owners land them; each exits 1.
-.PHONY: test train submit grade release data bench autograder
-test train submit grade release data bench autograder:
+.PHONY: test train submit grade release bench autograder
+test train submit grade release bench autograder:
 	@echo "make $@: not built yet." >&2; exit 1
