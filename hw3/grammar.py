@@ -120,8 +120,8 @@ RULES: dict[str, list[tuple[float, str]]] = {
         (4, "PERSON_CLAUSE"),
         (3, "FOOD_CLAUSE"),
         (3, "TOOL_CLAUSE"),
-        (2, "TRAVEL_CLAUSE"),
-        (1, "NUMBER_CLAUSE"),
+        (3, "TRAVEL_CLAUSE"),
+        (2, "NUMBER_CLAUSE"),
         (1, "ANIMAL_CLAUSE and ANIMAL_CLAUSE"),
         (1, "PERSON_CLAUSE and then FOOD_CLAUSE"),
     ],
@@ -150,6 +150,7 @@ RULES: dict[str, list[tuple[float, str]]] = {
         (1, "DET $food tastes $taste"),
         (1, "DET $food was very $taste"),
         (1, "DET $person $food_verb FOOD_NP with DET $tool"),
+        (1, "ANIMAL_NP ate FOOD_NP"),
     ],
     # tools: colours, tool verbs, furniture
     "TOOL_NP": [(2, "DET $tool"), (1, "DET $colour $tool")],
@@ -173,13 +174,14 @@ RULES: dict[str, list[tuple[float, str]]] = {
         (2, "DET $animal is $number years old"),
         (2, "DET $person waited $number minutes"),
         (1, "DET $person bought $number kilos of $food"),
+        (1, "ANIMAL_NP slept for $number hours"),
     ],
     "WHEN": [(3, "in $month"), (1, "every $month")],
     "DET": [(3, "the"), (1, "a"), (1, "this")],
     "AUX": [(3, "is"), (2, "was")],
 }
 
-ZIPF_EXPONENT = 1.0  # class-internal frequencies fall off like 1 / rank ** ZIPF_EXPONENT
+ZIPF_EXPONENT = 0.9  # class-internal frequencies fall off like 1 / rank ** ZIPF_EXPONENT
 DEFAULT_SEED = 0
 DEFAULT_SENTENCES = 30_000
 
