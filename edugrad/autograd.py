@@ -50,7 +50,7 @@ def backpropagate(root: Tensor, grad_output=None) -> None:
             )
         grad_output = np.ones(root.value.shape, dtype=root.grad_dtype)
     else:
-        grad_output = np.asarray(grad_output, dtype=root.grad_dtype)
+        grad_output = np.array(grad_output, dtype=root.grad_dtype)  # a copy: root.grad keeps it
         if grad_output.shape != root.value.shape:
             raise ValueError(
                 f"backward(grad_output) got shape {grad_output.shape}, but the Tensor has "

@@ -132,8 +132,14 @@ def run_backward(node: Tensor, grad_output: np.ndarray) -> list[np.ndarray | Non
             "compute a new array instead, e.g. `return (grad_output * s,)`.",
         ) from err
     checked = check_gradients(op, node.parents, grads, frozen)
-    # A gradient passed straight through (add, reshape-free ops) gets the writable original.
-    return [grad_output if g is frozen else g for g in checked]
+    # A gradient passed straight through (like add's) is handed on writable; if it goes
+    # to several inputs, each gets its own copy so no two inputs share one .grad array.
+    handed_on = []
+    for g in checked:
+        if g is frozen:
+            g = grad_output.copy() if any(h is grad_output for h in handed_on) else grad_output
+        handed_on.append(g)
+    return handed_on
 
 
 def _describe_input(op, i: int) -> str:
