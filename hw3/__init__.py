@@ -1,0 +1,15 @@
+"""HW3: skip-gram with negative sampling (word2vec) built from edugrad and your four ops.
+
+The pipeline, one small module per step:
+
+* ``corpus``  reads the text (UTF-8, one sentence per line) into token ids;
+* ``vocab``   counts words and keeps those seen at least ``min_count`` times;
+* ``sampling`` subsamples frequent words, makes (centre, context) pairs with a
+  dynamic window, and draws negatives from the unigram^0.75 distribution;
+* ``model``   the SGNS loss as an edugrad Module, written with your ops;
+* ``train``   the training loop (``TrainConfig`` -> ``train`` -> ``TrainResult``);
+* ``evaluate`` nearest neighbours, neighbour purity, word-similarity Spearman;
+* ``word2vec`` the command line: ``python -m hw3.word2vec --help``.
+"""
+
+__version__ = "1.0.0"

@@ -1,0 +1,128 @@
+"""Finding the four ops to train with: ``--ops starter | solution | PATH``.
+
+* ``starter``  your ``starter/ops.py``;
+* ``solution`` the reference in ``grader/solution/ops.py`` (instructors only: it is
+  not part of the student release);
+* ``PATH``     any ``ops.py``, or a folder holding one.
+
+The file is loaded by path, so nothing else from its folder is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from hw3.errors import UsageError
+
+OP_NAMES = ("sigmoid", "log", "multiply", "dot")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NAMED = {
+    "starter": REPO_ROOT / "starter" / "ops.py",
+    "solution": REPO_ROOT / "grader" / "solution" / "ops.py",
+}
+
+
+def resolve_ops_path(spec) -> Path:
+    """The ops.py file that ``spec`` names (``UsageError`` if there is none)."""
+    spec = str(spec)
+    if spec in NAMED:
+        path = NAMED[spec]
+        if not path.is_file():
+            where = "the student release has no reference solution" if spec == "solution" \
+                else "the repository looks incomplete"
+            raise UsageError(
+                f"--ops {spec}: {path} does not exist ({where}). Use --ops starter to "
+                "train with your own ops, or --ops PATH/TO/ops.py."
+            )
+        return path
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "ops.py"
+    if not path.is_file():
+        raise UsageError(
+            f"--ops {spec}: no such file{' (looked for ops.py in that folder)' if Path(spec).is_dir() else ''}. "
+            "Give `starter` (your starter/ops.py), `solution`, or the path of an ops.py "
+            "file or of a folder that holds one."
+        )
+    return path
+
+
+def load_ops(spec):
+    """Load the module named by ``spec``; it must define sigmoid, log, multiply, dot.
+
+    Raises ``UsageError`` (a one-paragraph message) when the file is missing, fails
+    to import, or lacks one of the four ops.
+    """
+    path = resolve_ops_path(spec)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    name = f"_hw3_ops_{digest}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as err:  # a student's file can fail in any way on import
+        sys.modules.pop(name, None)
+        where = ""
+        if isinstance(err, SyntaxError) and err.lineno:
+            where = f" (line {err.lineno})"
+        raise UsageError(
+            f"--ops {spec}: importing {path} failed{where} with {type(err).__name__}: "
+            f"{err}. Fix the file (run `make test` for a full report) and try again."
+        ) from None
+    missing = [op for op in OP_NAMES if not callable(getattr(module, op, None))]
+    if missing:
+        raise UsageError(
+            f"--ops {spec}: {path} does not define {', '.join(missing)}. An ops file must "
+            f"define all four ops ({', '.join(OP_NAMES)}) as @tensor_op functions, like "
+            "starter/ops.py does."
+        )
+    module.__hw3_path__ = path
+    return module
+
+
+def check_ops(ops) -> None:
+    """Run each op forward and backward once on a tiny input.
+
+    Raises ``UsageError`` saying "implement starter/ops.py first" when ops are still
+    stubs, or naming the op that failed otherwise, so training never starts with ops
+    that cannot work.
+    """
+    from edugrad.tensor import Tensor
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(2, 3))
+    b = rng.normal(size=(2, 3))
+    trials = {
+        "sigmoid": lambda: ops.sigmoid(Tensor(a)),
+        "log": lambda: ops.log(Tensor(np.abs(a) + 0.5)),
+        "multiply": lambda: ops.multiply(Tensor(a), Tensor(b)),
+        "dot": lambda: ops.dot(Tensor(a), Tensor(b)),
+    }
+    todo, failures = [], []
+    for name, trial in trials.items():
+        try:
+            out = trial()
+            out.backward(np.ones(out.value.shape))
+        except NotImplementedError:
+            todo.append(name)
+        except Exception as err:  # any mistake in a student's op
+            failures.append(f"{name} raised {type(err).__name__}: {err}")
+    if todo:
+        raise UsageError(
+            f"Implement starter/ops.py first (run `make test`): {', '.join(todo)} "
+            f"{'is' if len(todo) == 1 else 'are'} still the stub that raises "
+            "NotImplementedError. Training needs all four ops; `make test` checks each "
+            "one and tells you what is left."
+        )
+    if failures:
+        raise UsageError(
+            "Your ops failed on a small test input before training started: "
+            + "; ".join(failures)
+            + ". Run `make test` to see exactly what is wrong, fix starter/ops.py, then train."
+        )

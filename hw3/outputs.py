@@ -1,0 +1,98 @@
+"""Writing a run's output folder: all files or none.
+
+Files are first written into a fresh temporary folder beside the target (each file
+itself via a temporary name + ``os.replace``), and the folder is moved into place
+only when everything is written.  A crash or Ctrl-C leaves no half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from hw3.errors import UsageError
+
+
+def check_out_dir(out: Path, overwrite: bool) -> None:
+    """Refuse (``UsageError``) an ``--out`` that exists and is not an empty folder,
+    unless ``overwrite``."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder. Choose another --out.")
+    if any(out.iterdir()) and not overwrite:
+        raise UsageError(
+            f"The output folder {out} already exists and is not empty, and it is not "
+            "overwritten silently. Choose another --out, or pass --overwrite to replace it."
+        )
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder + os.replace."""
+    path = Path(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def to_json(obj) -> str:
+    """Stable JSON (sorted keys, NaN -> null) ending in a newline."""
+    def clean(x):
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        return x
+
+    return json.dumps(clean(obj), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+class OutputFolder:
+    """``with OutputFolder(out, overwrite) as tmp: write files into tmp`` -> moved to out."""
+
+    def __init__(self, out: Path, overwrite: bool):
+        self.out = Path(out)
+        self.overwrite = overwrite
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        check_out_dir(self.out, self.overwrite)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return False
+        try:
+            check_out_dir(self.out, self.overwrite)
+            old = None
+            if self.out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-",
+                                            dir=self.out.parent))
+                os.replace(self.out, old / "previous")
+            os.replace(self.tmp, self.out)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        return False

@@ -1,0 +1,214 @@
+"""Training SGNS: ``TrainConfig`` -> ``train(config, ops)`` -> ``TrainResult``.
+
+The loop is the one from the lectures, once per mini-batch of (centre, context)
+pairs:
+
+    negatives = draw K words per pair from unigram^0.75
+    optimizer.zero_grad()
+    loss = model(centres, targets, signs)     # summed over the batch
+    loss.backward()
+    optimizer.step()                          # SGD, lr decaying linearly to ~0
+
+The loss is *summed* over the pairs of a batch, so ``lr`` is a per-pair step size
+as in the original word2vec (0.025) whatever the batch size.  ``TrainResult.losses``
+reports the *mean* loss per pair.
+
+Throughput, defined once: ``pairs_per_second`` = positive (centre, context) pairs
+trained / wall-clock seconds of the training loop (pair generation, negative
+sampling, forward, backward, update; reading the corpus is not counted).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from edugrad import optim
+from hw3.corpus import read_corpus
+from hw3.errors import TrainingDiverged, UsageError
+from hw3.model import SGNS, target_signs
+from hw3.sampling import NegativeSampler, epoch_pairs, keep_probabilities
+from hw3.vocab import build_vocab, encode
+
+DTYPES = ("float32", "float64")
+
+
+@dataclass
+class TrainConfig:
+    """Every setting of a training run (the defaults are the CLI's defaults)."""
+
+    corpus: str = "data/toy/corpus.txt"
+    epochs: int = 5
+    dim: int = 50
+    window: int = 5
+    negatives: int = 5
+    batch_size: int = 1024
+    lr: float = 0.025
+    min_count: int = 5
+    seed: int = 0
+    subsample: float = 1e-3
+    dtype: str = "float32"
+    log_every: int = 50          # record the loss every this many steps
+    min_lr_fraction: float = 1e-4  # the lr decays linearly to lr * this
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def validate(self) -> None:
+        """Raise ``UsageError`` naming every setting that is out of range."""
+        problems = []
+        for name in ("epochs", "dim", "window", "negatives", "batch_size", "min_count",
+                     "log_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                problems.append(f"--{name.replace('_', '-')} must be a positive whole number "
+                                f"(got {value!r})")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            problems.append(f"--lr must be a positive number (got {self.lr!r})")
+        if not (isinstance(self.subsample, (int, float)) and 0 <= self.subsample < 1):
+            problems.append(f"--subsample must be 0 (off) or a small positive threshold such "
+                            f"as 1e-3 (got {self.subsample!r})")
+        if self.dtype not in DTYPES:
+            problems.append(f"dtype must be one of {', '.join(DTYPES)} (got {self.dtype!r})")
+        if not (0 < self.min_lr_fraction <= 1):
+            problems.append(f"min_lr_fraction must be in (0, 1] (got {self.min_lr_fraction!r})")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
+                or self.seed < 0:
+            problems.append(f"--seed must be a whole number >= 0 (got {self.seed!r})")
+        if problems:
+            raise UsageError("Invalid settings: " + "; ".join(problems) + ".")
+
+
+@dataclass
+class TrainResult:
+    words: list[str]            # id -> word
+    counts: np.ndarray          # id -> corpus count
+    embeddings: np.ndarray      # (V, d) centre vectors: the word vectors
+    context_embeddings: np.ndarray  # (V, d) context vectors
+    losses: np.ndarray          # mean loss per pair over each block of log_every steps
+    loss_steps: np.ndarray      # the step at the end of each block
+    loss_lrs: np.ndarray        # the learning rate at that step
+    loss_epochs: np.ndarray     # the epoch (1-based) of that step
+    pairs_trained: int
+    steps: int
+    tokens: int                 # corpus tokens (all words, before min_count)
+    pairs_per_second: float
+    seconds: float
+    config: TrainConfig = field(repr=False, default=None)
+
+
+def prepare(config: TrainConfig):
+    """Read and encode the corpus; ``UsageError`` if it cannot give training pairs."""
+    config.validate()
+    corpus = read_corpus(config.corpus)
+    vocab = build_vocab(corpus.tokens, config.min_count)
+    encoded = encode(corpus, vocab)
+    if len(encoded) <= config.window:
+        raise UsageError(
+            f"The corpus {config.corpus} is too short: {len(encoded)} in-vocabulary "
+            f"tokens (of {len(corpus)}, with --min-count {config.min_count}) is not more "
+            f"than the window ({config.window}). Use a longer corpus, a smaller --window "
+            "or a lower --min-count."
+        )
+    if not np.any(encoded.line_ids[1:] == encoded.line_ids[:-1]):
+        raise UsageError(
+            f"The corpus {config.corpus} gives no training pairs: no line has two "
+            "in-vocabulary words. Put whole sentences on each line, or lower --min-count."
+        )
+    return corpus, vocab, encoded
+
+
+def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
+    """Train SGNS on ``config.corpus`` with the four ops in ``ops``.
+
+    Raises ``UsageError`` for bad settings or corpora and ``TrainingDiverged`` when
+    the loss stops being finite.  ``progress`` shows a tqdm bar on stderr.
+    """
+    corpus, vocab, encoded = prepare(config)
+    rng = np.random.default_rng(config.seed)
+    dtype = np.dtype(config.dtype)
+    model = SGNS(len(vocab), config.dim, ops, rng=rng, dtype=dtype)
+    optimizer = optim.SGD(model.parameters(), lr=config.lr)
+    keep_prob = keep_probabilities(vocab.frequencies, config.subsample)
+    sampler = NegativeSampler(vocab.counts)
+    B, K = config.batch_size, config.negatives
+    signs = target_signs(B, K, dtype)
+
+    start = time.perf_counter()
+    centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
+    total_estimate = max(1, len(centres) * config.epochs)  # for the lr schedule
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total_estimate, unit="pair", unit_scale=True, dynamic_ncols=True,
+                   desc="training", mininterval=0.5)
+
+    losses, loss_steps, loss_lrs, loss_epochs = [], [], [], []
+    block_loss, block_pairs = 0.0, 0
+    step, pairs_done = 0, 0
+    try:
+        for epoch in range(1, config.epochs + 1):
+            if epoch > 1:
+                centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
+            for s in range(0, len(centres), B):
+                c = centres[s:s + B]
+                n = len(c)
+                targets = np.empty((n, 1 + K), dtype=np.int64)
+                targets[:, 0] = contexts[s:s + B]
+                targets[:, 1:] = sampler.draw(rng, (n, K))
+                lr = config.lr * max(config.min_lr_fraction, 1 - pairs_done / total_estimate)
+                optimizer.lr = lr
+
+                optimizer.zero_grad()
+                loss = model(c, targets, signs[:n])
+                value = float(loss.value)
+                step += 1
+                if not math.isfinite(value):
+                    raise TrainingDiverged(
+                        f"training diverged: the loss became {value} at step {step} "
+                        f"(epoch {epoch}, lr {lr:.4g}, batch size {B}). Lower --lr or "
+                        "--batch-size (or keep --subsample on, e.g. 1e-3, so frequent words "
+                        "do not dominate a batch). If the same settings train with --ops "
+                        "solution, one of your ops is wrong: run `make test`."
+                    )
+                loss.backward()
+                optimizer.step()
+
+                pairs_done += n
+                block_loss += value
+                block_pairs += n
+                if step % config.log_every == 0:
+                    losses.append(block_loss / block_pairs)
+                    loss_steps.append(step)
+                    loss_lrs.append(lr)
+                    loss_epochs.append(epoch)
+                    block_loss, block_pairs = 0.0, 0
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{losses[-1]:.4f}", epoch=epoch, refresh=False)
+                if bar is not None:
+                    bar.update(n)
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - start
+
+    return TrainResult(
+        words=list(vocab.words),
+        counts=vocab.counts.copy(),
+        embeddings=model.centre.weight.value.copy(),
+        context_embeddings=model.context.weight.value.copy(),
+        losses=np.array(losses, dtype=np.float64),
+        loss_steps=np.array(loss_steps, dtype=np.int64),
+        loss_lrs=np.array(loss_lrs, dtype=np.float64),
+        loss_epochs=np.array(loss_epochs, dtype=np.int64),
+        pairs_trained=pairs_done,
+        steps=step,
+        tokens=len(corpus),
+        pairs_per_second=pairs_done / seconds if seconds > 0 else math.inf,
+        seconds=seconds,
+        config=config,
+    )

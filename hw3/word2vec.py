@@ -1,0 +1,299 @@
+"""Train word2vec (skip-gram with negative sampling) with your ops.
+
+    python -m hw3.word2vec                      # your starter/ops.py, the toy corpus
+    python -m hw3.word2vec --ops solution --corpus data/real/enwiki/corpus.txt \\
+        --similarity data/real/similarity/wordsim353.tsv --out outputs/enwiki
+
+Writes into --out: embeddings.txt (word2vec text format), losses.csv,
+neighbours.txt, metrics.json, config.json, timing.json and loss.png (when
+matplotlib is installed).  Same seed and ops -> byte-identical files (timing.json
+and loss.png aside: timings vary, so they live only in timing.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+import hw3
+from edugrad.operation import BackwardError
+from hw3.errors import UsageError
+from hw3.evaluate import (
+    nearest_neighbours,
+    neighbour_purity,
+    probe_words,
+    read_classes,
+    read_similarity,
+    spearman_similarity,
+)
+from hw3.ops_loader import check_ops, load_ops
+from hw3.outputs import OutputFolder, atomic_write, check_out_dir, to_json
+from hw3.train import TrainConfig, TrainResult, train
+
+DEFAULTS = TrainConfig()
+NEIGHBOURS_K = 10
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = DEFAULTS
+    p = argparse.ArgumentParser(
+        prog="python -m hw3.word2vec",
+        description="Train skip-gram with negative sampling (word2vec) built from your four "
+                    "ops, then evaluate the vectors. Defaults train a good model on the toy "
+                    "corpus in seconds and are safe on the real corpora from `make data`.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--corpus", default=d.corpus,
+                   help="UTF-8 text, one sentence per line, words separated by spaces. A "
+                        "classes.tsv beside it (word<TAB>class) adds neighbour purity.")
+    p.add_argument("--ops", default="starter",
+                   help="which ops to train with: starter (your starter/ops.py), solution "
+                        "(the reference; instructors), or the path of an ops.py or its folder")
+    p.add_argument("--epochs", type=int, default=d.epochs, help="passes over the corpus")
+    p.add_argument("--dim", type=int, default=d.dim, help="size of the word vectors")
+    p.add_argument("--window", type=int, default=d.window,
+                   help="maximum context distance (each word draws its own window 1..this)")
+    p.add_argument("--negatives", type=int, default=d.negatives,
+                   help="negative words per (centre, context) pair, from unigram^0.75")
+    p.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help="pairs per SGD step (larger is faster; too large can diverge)")
+    p.add_argument("--lr", type=float, default=d.lr,
+                   help="learning rate per pair (the loss is summed over a batch), decaying "
+                        "linearly to ~0 over training")
+    p.add_argument("--min-count", type=int, default=d.min_count,
+                   help="drop words seen fewer times than this")
+    p.add_argument("--subsample", type=float, default=d.subsample,
+                   help="frequent-word subsampling threshold t (keep a word with probability "
+                        "sqrt(t/f) + t/f); 0 turns it off")
+    p.add_argument("--seed", type=int, default=d.seed,
+                   help="the one seed for every random draw (same seed -> same files)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype,
+                   help="float type of the embedding tables (float32 is ~1.5-2x faster)")
+    p.add_argument("--log-every", type=int, default=d.log_every,
+                   help="record the mean loss every this many steps (losses.csv)")
+    p.add_argument("--similarity", action="append", default=[], metavar="FILE",
+                   help="word-similarity file (WordSim353 .tsv or SimLex-999 .txt) to score "
+                        "with Spearman's rho; repeatable")
+    p.add_argument("--out", default="outputs", help="output folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it already exists and is not empty")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--debug", action="store_true",
+                   help="show the full Python traceback of an unexpected error")
+    return p
+
+
+def config_from_args(args) -> TrainConfig:
+    return TrainConfig(
+        corpus=args.corpus, epochs=args.epochs, dim=args.dim, window=args.window,
+        negatives=args.negatives, batch_size=args.batch_size, lr=args.lr,
+        min_count=args.min_count, seed=args.seed, subsample=args.subsample,
+        dtype=args.dtype, log_every=args.log_every,
+    )
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+# ------------------------------------------------------------------ the files
+def embeddings_text(words, emb) -> str:
+    """word2vec text format: "V d", then "word v1 ... vd" per word."""
+    lines = [f"{len(words)} {emb.shape[1]}"]
+    for w, row in zip(words, np.asarray(emb, dtype=np.float64)):
+        lines.append(w + " " + " ".join(map(_fmt, row)))
+    return "\n".join(lines) + "\n"
+
+
+def losses_csv(result: TrainResult) -> str:
+    lines = ["step,epoch,lr,loss"]
+    for s, e, lr, loss in zip(result.loss_steps, result.loss_epochs, result.loss_lrs,
+                              result.losses):
+        lines.append(f"{s},{e},{lr:.6g},{loss:.6f}")
+    return "\n".join(lines) + "\n"
+
+
+def neighbours_text(neighbours) -> str:
+    lines = [f"# the {NEIGHBOURS_K} nearest neighbours (cosine) of each probe word"]
+    for w, nbrs in neighbours.items():
+        lines.append(f"{w}: " + ", ".join(f"{n} ({s:.3f})" for n, s in nbrs))
+    return "\n".join(lines) + "\n"
+
+
+def loss_png(result: TrainResult) -> bytes | None:
+    """The loss curve as PNG bytes, or None without matplotlib (or with no points)."""
+    if len(result.losses) == 0:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    import io
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(result.loss_steps, result.losses)
+    ax.set_xlabel("step")
+    ax.set_ylabel("mean loss per pair")
+    ax.set_title("SGNS training loss")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def versions() -> dict:
+    import tqdm
+
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "tqdm": tqdm.__version__, "hw3": hw3.__version__}
+
+
+# -------------------------------------------------------------------- running
+def run(args) -> int:
+    config = config_from_args(args)
+    config.validate()
+    out = Path(args.out)
+    check_out_dir(out, args.overwrite)
+    ops = load_ops(args.ops)
+    check_ops(ops)
+
+    classes_path = Path(config.corpus).parent / "classes.tsv"
+    classes = read_classes(classes_path) if classes_path.is_file() else None
+    similarity = []
+    for f in args.similarity:
+        name = Path(f).stem
+        while name in [n for n, _, _ in similarity]:
+            name += "_"
+        similarity.append((name, f, read_similarity(f)))
+
+    result = train(config, ops, progress=not args.quiet)
+
+    metrics = {
+        "vocab_size": len(result.words),
+        "corpus_tokens": result.tokens,
+        "pairs_trained": result.pairs_trained,
+        "steps": result.steps,
+        "final_loss": float(result.losses[-1]) if len(result.losses) else None,
+    }
+    if classes is not None:
+        metrics["neighbour_purity"] = neighbour_purity(result.embeddings, result.words,
+                                                       classes, k=NEIGHBOURS_K)
+        metrics["neighbour_purity_k"] = NEIGHBOURS_K
+        metrics["classes_file"] = str(classes_path)
+    if similarity:
+        metrics["similarity"] = {}
+        for name, f, pairs in similarity:
+            rho, oov = spearman_similarity(result.embeddings, result.words, pairs)
+            metrics["similarity"][name] = {"file": str(f), "spearman": rho, "oov_rate": oov,
+                                           "pairs": len(pairs)}
+    probes = probe_words(result.words, result.counts, classes)
+    neighbours = nearest_neighbours(result.embeddings, result.words, probes, NEIGHBOURS_K)
+    ops_path = ops.__hw3_path__
+    config_json = {
+        "settings": config.to_dict(),
+        "ops": {"spec": args.ops, "file": str(ops_path), "sha256": _sha256(ops_path)},
+        "corpus_sha256": _sha256(config.corpus),
+        "versions": versions(),
+        "throughput_definition": "pairs_per_second in timing.json = positive (centre, "
+                                 "context) pairs trained / seconds of the training loop",
+    }
+    timing = {"seconds": round(result.seconds, 3),
+              "pairs_per_second": round(result.pairs_per_second, 1),
+              "pairs_trained": result.pairs_trained}
+
+    replacing = out.exists() and any(out.iterdir())
+    with OutputFolder(out, args.overwrite) as tmp:
+        atomic_write(tmp / "embeddings.txt", embeddings_text(result.words, result.embeddings))
+        atomic_write(tmp / "losses.csv", losses_csv(result))
+        atomic_write(tmp / "neighbours.txt", neighbours_text(neighbours))
+        atomic_write(tmp / "metrics.json", to_json(metrics))
+        atomic_write(tmp / "config.json", to_json(config_json))
+        atomic_write(tmp / "timing.json", to_json(timing))
+        png = loss_png(result)
+        if png is not None:
+            atomic_write(tmp / "loss.png", png)
+
+    if not args.quiet:
+        say = lambda s="": print(s, file=sys.stderr)  # noqa: E731
+        say(f"Trained {result.pairs_trained:,} pairs in {result.seconds:.1f} s "
+            f"({result.pairs_per_second:,.0f} pairs/s); vocabulary {len(result.words):,} words.")
+        if metrics["final_loss"] is not None:
+            say(f"Loss per pair: {result.losses[0]:.3f} at first -> {result.losses[-1]:.3f} "
+                "at the end.")
+        if "neighbour_purity" in metrics:
+            say(f"Neighbour purity: {metrics['neighbour_purity']:.3f} (1.0 = every word's "
+                "nearest neighbours share its class).")
+        for name, m in metrics.get("similarity", {}).items():
+            say(f"{name}: Spearman {m['spearman']:.3f} ({m['oov_rate']:.0%} of pairs out of "
+                "vocabulary).")
+        for w, nbrs in list(neighbours.items())[:5]:
+            say(f"  {w}: {', '.join(n for n, _ in nbrs[:6])}")
+        say(f"{'Replaced' if replacing else 'Wrote'} {out}/ (embeddings.txt, losses.csv, "
+            "neighbours.txt, metrics.json, config.json, ...).")
+    return 0
+
+
+def _ops_frame(tb, ops_file: str | None):
+    """The last traceback frame inside the ops file, if any."""
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if ops_file and Path(frame.filename).resolve() == Path(ops_file).resolve():
+            found = frame
+    return found
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was written.", file=sys.stderr)
+        return 130
+    except BackwardError as err:
+        print(f"error: training stopped because a backward returned something unusable.\n"
+              f"{err}\nRun `make test` to check your ops. Nothing was written.",
+              file=sys.stderr)
+        return 2
+    except Exception as err:
+        if args.debug:
+            raise
+        ops_file = None
+        try:
+            from hw3.ops_loader import resolve_ops_path
+
+            ops_file = str(resolve_ops_path(args.ops))
+        except UsageError:
+            pass
+        frame = _ops_frame(err.__traceback__, ops_file)
+        if frame is not None:
+            print(f"error: training stopped: {type(err).__name__}: {err} (raised in "
+                  f"{frame.filename}, line {frame.lineno}, in {frame.name}). Your ops pass "
+                  "the quick check but fail on training batches: run `make test`, which "
+                  "tries many shapes. Nothing was written.", file=sys.stderr)
+            return 2
+        print(f"error: training stopped unexpectedly: {type(err).__name__}: {err}. Nothing "
+              "was written. Re-run with --debug for the full traceback and report it if "
+              "the problem is not in your code.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
