@@ -1,0 +1,76 @@
+# VALID: careful about dtypes: every result is cast back to the input's dtype (float32 stays float32).
+"""HW3: the four operations (sigmoid, log, multiply, dot)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edugrad.operation import Operation, tensor_op
+
+
+@tensor_op
+class sigmoid(Operation):
+    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
+
+    @staticmethod
+    def forward(ctx, a):
+        dtype = np.result_type(a, np.float32)
+        z = np.exp(-np.abs(a))
+        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z)).astype(dtype, copy=False)
+        ctx.append(s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (s,) = ctx
+        grad = grad_output * s * (1 - s)
+        return (grad.astype(s.dtype, copy=False),)
+
+
+@tensor_op
+class log(Operation):
+    """Elementwise natural logarithm, for a > 0."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.append(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (a,) = ctx
+        grad = grad_output / a
+        return (grad.astype(a.dtype, copy=False),)
+
+
+@tensor_op
+class multiply(Operation):
+    """Elementwise product of two arrays of the same shape."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.append(a)
+        ctx.append(b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx
+        return (grad_output * b).astype(a.dtype, copy=False), (grad_output * a).astype(b.dtype, copy=False)
+
+
+@tensor_op
+class dot(Operation):
+    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.append(a)
+        ctx.append(b)
+        return np.einsum("...i,...i->...", a, b).astype(np.result_type(a, b), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx
+        g = grad_output[..., None]
+        return (g * b).astype(a.dtype, copy=False), (g * a).astype(b.dtype, copy=False)
