@@ -1,0 +1,354 @@
+"""The grader against the catalogs of buggy, valid and hostile submissions.
+
+Issue 4, "proof" items 3-6: every buggy submission loses points on the op with the
+mistake, every correct-but-different one gets full marks, every hostile one is
+graded within its limits and costs only its own points, and grading is repeatable.
+
+Everything goes through the command line, as an instructor would use it: one
+``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries plus
+copies of the reference solution (session fixture), then one test per entry checks
+its ``results.json`` against ``grader/catalog/expected.json``.  Nothing here reads
+the comments in the catalog files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "grader" / "catalog"
+EXPECTED = json.loads((CATALOG / "expected.json").read_text())
+REFERENCE = ROOT / "grader" / "solution" / "ops.py"
+HIDDEN_RUBRIC = ROOT / "grader" / "rubric" / "hidden"
+OPS = ("sigmoid", "log", "multiply", "dot")
+
+# Two copies of the reference, graded in the same run as the hostile entries; their
+# names put one before and one after the catalog entries in any alphabetical order.
+REFERENCE_IDS = ("0-reference", "reference")
+GRADE_ALL_TIMEOUT = 1200  # s: a hung grade-all fails the tests instead of hanging them
+ENTRY_TIME_LIMIT = 300  # s: no single submission may hold the grader longer than this
+RESULTS_MAX_BYTES = 1 << 20  # a 100 MB print must not end up in results.json
+# An address-space limit at most this big makes the 50 GB entries safe to run here.
+SAFE_MEMORY_LIMIT = 8 << 30
+# The entry graded a second time with `grade` (item 6): its score depends on which
+# shapes the property tests draw, so it would show any non-determinism.
+REGRADE_ID = "buggy-dot_backward_no_broadcast"
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(GRADE_ALL_TIMEOUT + 300)]
+
+
+def entry_ids(kind: str) -> list[str]:
+    return [f"{kind}-{name}" for name in EXPECTED[kind]]
+
+
+# --------------------------------------------------------------------------- running
+@dataclass
+class Run:
+    returncode: int | None  # None: killed after the timeout
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run_grader(args: list[str], timeout: float) -> Run:
+    """``python -m grader ARGS`` in its own session, killed as a whole on timeout."""
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", *args], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
+        stdin=subprocess.DEVNULL)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        code = None
+    return Run(code, out, err, time.monotonic() - start)
+
+
+def add_entry(folder: Path, entry_id: str, source: Path) -> None:
+    (folder / entry_id).mkdir()
+    shutil.copyfile(source, folder / entry_id / "ops.py")
+
+
+PROBE = '''"""Not a submission: reports the resource limits the grader's child runs under."""
+import json
+import resource
+
+limits = {{name: resource.getrlimit(getattr(resource, name))[0]
+           for name in ("RLIMIT_AS", "RLIMIT_DATA")}}
+try:
+    with open({path!r}, "w") as f:
+        json.dump(limits, f)
+finally:
+    raise RuntimeError("probe-limits " + json.dumps(limits) + " probe-end")
+'''
+
+
+def memory_limit_of_child(tmp: Path) -> int | None:
+    """The smallest address-space/data limit the grader puts on a submission, in bytes.
+
+    Found by grading a probe whose import writes its own limits to a file (and puts
+    them in an error message, in case the file cannot be written).  None: unlimited
+    or unknown.
+    """
+    report = tmp / "probe-limits.json"
+    (tmp / "probe").mkdir()
+    (tmp / "probe" / "ops.py").write_text(PROBE.format(path=str(report)))
+    run = run_grader(["grade", str(tmp / "probe"), "--out", str(tmp / "probe-out")], 300)
+    limits = None
+    if report.exists():
+        limits = json.loads(report.read_text())
+    else:
+        text = ""
+        results = tmp / "probe-out" / "results.json"
+        if results.exists():
+            text = results.read_text(errors="replace")
+        found = re.search(r"probe-limits (\{.*?\}) probe-end", text.replace('\\"', '"'))
+        if found:
+            limits = json.loads(found.group(1))
+    if not limits or run.returncode is None:
+        return None
+    finite = [v for v in limits.values() if isinstance(v, int) and v >= 0]
+    return min(finite) if finite else None
+
+
+@dataclass
+class Graded:
+    run: Run
+    entries: list[str]
+    out: Path
+    memory_limit: int | None
+    skipped: dict[str, str] = field(default_factory=dict)  # entry id -> why not graded
+
+    def results(self, entry_id: str) -> dict:
+        path = self.out / entry_id / "results.json"
+        assert path.exists(), (
+            f"grade-all wrote no {path.relative_to(self.out)} (exit status "
+            f"{self.run.returncode}); its stderr ends with:\n{self.run.stderr[-2000:]}")
+        return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory) -> Graded:
+    tmp = tmp_path_factory.mktemp("catalogs")
+    memory_limit = memory_limit_of_child(tmp)
+    memory_ok = memory_limit is not None and memory_limit <= SAFE_MEMORY_LIMIT
+    entries_dir = tmp / "entries"
+    entries_dir.mkdir()
+    entries, skipped = [], {}
+    for kind in ("buggy", "valid", "hostile"):
+        for name, meta in EXPECTED[kind].items():
+            entry_id = f"{kind}-{name}"
+            if "memory_limit" in meta.get("needs", ()) and not memory_ok:
+                skipped[entry_id] = (
+                    "not run: the grader's child process has no address-space limit at "
+                    f"or below {SAFE_MEMORY_LIMIT >> 30} GB (probe saw "
+                    f"{memory_limit!r} bytes), so this entry would really allocate "
+                    "tens of GB on this machine")
+                continue
+            add_entry(entries_dir, entry_id, CATALOG / kind / f"{name}.py")
+            entries.append(entry_id)
+    for entry_id in REFERENCE_IDS:
+        add_entry(entries_dir, entry_id, REFERENCE)
+        entries.append(entry_id)
+    out = tmp / "out"
+    run = run_grader(["grade-all", str(entries_dir), "--out", str(out), "-j", "2"],
+                     GRADE_ALL_TIMEOUT)
+    print(f"\ngrade-all over {len(entries)} entries took {run.seconds:.0f} s "
+          f"(exit {run.returncode})", file=sys.stderr)
+    return Graded(run, entries, out, memory_limit, skipped)
+
+
+# --------------------------------------------------------------------------- helpers
+def ops_named(text: str) -> set[str]:
+    return {op for op in OPS if re.search(rf"\b{op}\b", text, re.IGNORECASE)}
+
+
+def failed(test: dict) -> bool:
+    return float(test.get("score", 0)) < float(test.get("max_score", 0))
+
+
+def tests_only_about(results: dict, ops: set[str]) -> list[dict]:
+    """Tests whose name concerns exactly one op, and that op is in ``ops``."""
+    return [t for t in results["tests"]
+            if len(ops_named(t["name"])) == 1 and ops_named(t["name"]) <= ops]
+
+
+def describe(tests: list[dict]) -> str:
+    return "\n".join(f"  - {t['name']}: {t.get('score')}/{t.get('max_score')}: "
+                     f"{str(t.get('output', ''))[:300]!r}" for t in tests)
+
+
+def check_names_op(results: dict, ops: list[str], entry_id: str) -> None:
+    failures = [t for t in results["tests"] if failed(t)]
+    naming = [t for t in failures
+              if ops_named(t["name"] + "\n" + str(t.get("output", ""))) & set(ops)]
+    assert naming, (
+        f"{entry_id}: no failed test names {' or '.join(ops)} in its name or feedback; "
+        f"failed tests:\n{describe(failures)}")
+
+
+def check_other_ops_untouched(results: dict, bad_ops: list[str], entry_id: str) -> None:
+    """The ops that are correct in the file keep every point of their own tests."""
+    good_ops = set(OPS) - set(bad_ops)
+    lost = [t for t in tests_only_about(results, good_ops) if failed(t)]
+    assert not lost, (
+        f"{entry_id}: only {', '.join(bad_ops)} is wrong here, but tests of the correct "
+        f"op(s) lost points:\n{describe(lost)}")
+
+
+def skip_if_not_graded(graded: Graded, entry_id: str) -> None:
+    if entry_id in graded.skipped:
+        pytest.skip(graded.skipped[entry_id])
+
+
+# --------------------------------------------------------------------------- the run
+def test_grade_all_exits_zero_over_every_catalog(graded):
+    assert graded.run.returncode == 0, (
+        f"grade-all exited with {graded.run.returncode} (None = still running after "
+        f"{GRADE_ALL_TIMEOUT} s); stderr ends with:\n{graded.run.stderr[-3000:]}")
+
+
+def test_grades_csv_has_one_row_per_entry(graded):
+    path = graded.out / "grades.csv"
+    assert path.exists(), f"no grades.csv in {graded.out}: {sorted(os.listdir(graded.out))}"
+    with open(path, newline="") as f:
+        rows = [row for row in csv.reader(f) if row]
+    ids = [row[0] for row in rows[1:]]
+    assert sorted(ids) == sorted(graded.entries), (
+        f"grades.csv rows (first column) {sorted(ids)} != entries {sorted(graded.entries)}")
+
+
+def test_grades_csv_scores_match_results_json(graded):
+    with open(graded.out / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    score_col = next((c for c in rows[0] if c.strip().lower() == "score"), None)
+    assert score_col is not None, f"grades.csv has no 'score' column: {list(rows[0])}"
+    id_col = next(iter(rows[0]))
+    wrong = {row[id_col]: (row[score_col], graded.results(row[id_col])["score"])
+             for row in rows
+             if float(row[score_col]) != pytest.approx(graded.results(row[id_col])["score"])}
+    assert not wrong, f"grades.csv score != results.json score (csv, json): {wrong}"
+
+
+def test_every_op_has_tests_of_its_own(graded):
+    """The per-op checks below rely on test names saying which op they test."""
+    tests = graded.results(REFERENCE_IDS[0])["tests"]
+    for op in OPS:
+        own = tests_only_about({"tests": tests}, {op})
+        assert own, f"no test in the rubric names only {op}: {[t['name'] for t in tests]}"
+
+
+@pytest.mark.parametrize("entry_id", REFERENCE_IDS)
+def test_reference_scores_full_marks_next_to_hostile_entries(graded, entry_id):
+    results = graded.results(entry_id)
+    lost = [t for t in results["tests"] if failed(t)]
+    assert results["score"] == pytest.approx(results["max_score"]) and not lost, (
+        f"{entry_id} scored {results['score']}/{results['max_score']}:\n{describe(lost)}")
+    assert results["max_score"] == pytest.approx(100)
+
+
+# --------------------------------------------------------------------------- buggy
+@pytest.mark.parametrize("entry_id", entry_ids("buggy"))
+def test_buggy_submission_loses_points_on_the_wrong_op(graded, entry_id):
+    ops = EXPECTED["buggy"][entry_id.split("-", 1)[1]]["ops"]
+    results = graded.results(entry_id)
+    assert results["score"] < results["max_score"], (
+        f"{entry_id} (a mistake in {', '.join(ops)}) got full marks: "
+        f"{results['score']}/{results['max_score']}")
+    check_names_op(results, ops, entry_id)
+    check_other_ops_untouched(results, ops, entry_id)
+
+
+# --------------------------------------------------------------------------- valid
+@pytest.mark.parametrize("entry_id", entry_ids("valid"))
+def test_correct_but_different_submission_gets_full_marks(graded, entry_id):
+    results = graded.results(entry_id)
+    lost = [t for t in results["tests"] if failed(t)]
+    assert results["score"] == pytest.approx(results["max_score"]) and not lost, (
+        f"{entry_id} is correct but scored {results['score']}/{results['max_score']}:\n"
+        f"{describe(lost)}")
+
+
+# --------------------------------------------------------------------------- hostile
+@pytest.mark.parametrize("entry_id", entry_ids("hostile"))
+def test_hostile_submission_costs_only_its_own_points(graded, entry_id):
+    skip_if_not_graded(graded, entry_id)
+    meta = EXPECTED["hostile"][entry_id.split("-", 1)[1]]
+    results = graded.results(entry_id)
+    if "score" in meta:
+        assert results["score"] == pytest.approx(meta["score"]), (
+            f"{entry_id} cannot run at all, yet scored {results['score']}")
+        return
+    check_other_ops_untouched(results, meta["affected"], entry_id)
+    if meta["must_fail"]:
+        assert results["score"] < results["max_score"], (
+            f"{entry_id} got full marks although {', '.join(meta['must_fail'])} is wrong")
+        check_names_op(results, meta["must_fail"], entry_id)
+
+
+@pytest.mark.parametrize("entry_id", entry_ids("hostile"))
+def test_hostile_submission_is_graded_within_limits(graded, entry_id):
+    skip_if_not_graded(graded, entry_id)
+    path = graded.out / entry_id / "results.json"
+    results = graded.results(entry_id)
+    assert path.stat().st_size <= RESULTS_MAX_BYTES, (
+        f"{entry_id}: results.json is {path.stat().st_size} bytes; the submission's "
+        "output should have been capped")
+    assert {"score", "max_score", "tests"} <= set(results), sorted(results)
+    seconds = float(results.get("execution_time", 0))
+    assert seconds <= ENTRY_TIME_LIMIT, (
+        f"{entry_id} held the grader for {seconds:.0f} s (limit {ENTRY_TIME_LIMIT} s)")
+
+
+def hidden_source_lines() -> list[str]:
+    lines = []
+    for path in sorted(HIDDEN_RUBRIC.rglob("*.py")):
+        lines += [ln.strip() for ln in path.read_text().splitlines() if len(ln.strip()) >= 30]
+    return lines
+
+
+def test_feedback_never_shows_hidden_test_source(graded):
+    """A submission that reads the hidden rubric files and prints them or raises them
+    as an error message must not get their text back in any student-visible feedback
+    (tests with visibility other than "hidden", and the top-level output)."""
+    secret = hidden_source_lines()
+    assert secret, f"no hidden rubric source found under {HIDDEN_RUBRIC}"
+    leaks = []
+    for entry_id in graded.entries:
+        results = graded.results(entry_id)
+        shown = [("output", str(results.get("output", "")))]
+        shown += [(t["name"], f"{t['name']}\n{t.get('output', '')}")
+                  for t in results["tests"] if t.get("visibility", "visible") != "hidden"]
+        for where, text in shown:
+            leaks += [(entry_id, where, line) for line in secret if line in text]
+    assert not leaks, "hidden test source reached student-visible feedback:\n" + "\n".join(
+        f"  {e} / {w}: {line!r}" for e, w, line in leaks[:10])
+
+
+# ---------------------------------------------------------------------- determinism
+def test_grading_the_same_submission_twice_gives_identical_scores(graded, tmp_path):
+    add_entry(tmp_path, REGRADE_ID, CATALOG / "buggy" / f"{REGRADE_ID.split('-', 1)[1]}.py")
+    run = run_grader(["grade", str(tmp_path / REGRADE_ID), "--out", str(tmp_path / "out")], 600)
+    assert run.returncode == 0, f"grade exited {run.returncode}: {run.stderr[-2000:]}"
+    again = json.loads((tmp_path / "out" / "results.json").read_text())
+    first = graded.results(REGRADE_ID)
+    scores = {t["name"]: t["score"] for t in first["tests"]}
+    scores_again = {t["name"]: t["score"] for t in again["tests"]}
+    assert (again["score"], scores_again) == (first["score"], scores), (
+        f"{REGRADE_ID}: {first['score']} then {again['score']}; tests that differ: "
+        f"{ {n: (scores.get(n), scores_again.get(n)) for n in set(scores) | set(scores_again) if scores.get(n) != scores_again.get(n)} }")
