@@ -31,6 +31,12 @@ def check_out_dir(out: Path, overwrite: bool) -> None:
         )
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder + os.replace."""
     path = Path(path)
@@ -40,6 +46,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private (0600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -73,9 +80,7 @@ class OutputFolder:
         check_out_dir(self.out, self.overwrite)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700)
+        os.chmod(self.tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb):

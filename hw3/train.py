@@ -150,6 +150,10 @@ def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
     losses, loss_steps, loss_lrs, loss_epochs = [], [], [], []
     block_loss, block_pairs = 0.0, 0
     step, pairs_done = 0, 0
+    # A non-finite loss is reported below (TrainingDiverged) and a bad backward by
+    # edugrad (BackwardError): numpy's own overflow/divide warnings would only add noise.
+    quiet_numpy = np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
+    quiet_numpy.__enter__()
     try:
         for epoch in range(1, config.epochs + 1):
             if epoch > 1:
@@ -192,6 +196,7 @@ def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
                 if bar is not None:
                     bar.update(n)
     finally:
+        quiet_numpy.__exit__(None, None, None)
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start

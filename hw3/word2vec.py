@@ -83,15 +83,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="outputs", help="output folder")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it already exists and is not empty")
+    p.add_argument("--no-plot", action="store_true", help="do not draw loss.png")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--debug", action="store_true",
                    help="show the full Python traceback of an unexpected error")
     return p
 
 
+def default_corpus(corpus: str) -> str:
+    """The default corpus is relative to the repository, wherever you run from."""
+    if corpus == DEFAULTS.corpus and not Path(corpus).exists():
+        from hw3.ops_loader import REPO_ROOT
+
+        if (REPO_ROOT / corpus).is_file():
+            return str(REPO_ROOT / corpus)
+    return corpus
+
+
 def config_from_args(args) -> TrainConfig:
     return TrainConfig(
-        corpus=args.corpus, epochs=args.epochs, dim=args.dim, window=args.window,
+        corpus=default_corpus(args.corpus), epochs=args.epochs, dim=args.dim, window=args.window,
         negatives=args.negatives, batch_size=args.batch_size, lr=args.lr,
         min_count=args.min_count, seed=args.seed, subsample=args.subsample,
         dtype=args.dtype, log_every=args.log_every,
@@ -209,12 +220,12 @@ def run(args) -> int:
         "ops": {"spec": args.ops, "file": str(ops_path), "sha256": _sha256(ops_path)},
         "corpus_sha256": _sha256(config.corpus),
         "versions": versions(),
-        "throughput_definition": "pairs_per_second in timing.json = positive (centre, "
-                                 "context) pairs trained / seconds of the training loop",
     }
     timing = {"seconds": round(result.seconds, 3),
               "pairs_per_second": round(result.pairs_per_second, 1),
-              "pairs_trained": result.pairs_trained}
+              "pairs_trained": result.pairs_trained,
+              "definition": "pairs_per_second = positive (centre, context) pairs trained / "
+                            "seconds of the training loop (corpus reading excluded)"}
 
     replacing = out.exists() and any(out.iterdir())
     with OutputFolder(out, args.overwrite) as tmp:
@@ -224,7 +235,7 @@ def run(args) -> int:
         atomic_write(tmp / "metrics.json", to_json(metrics))
         atomic_write(tmp / "config.json", to_json(config_json))
         atomic_write(tmp / "timing.json", to_json(timing))
-        png = loss_png(result)
+        png = None if args.no_plot else loss_png(result)
         if png is not None:
             atomic_write(tmp / "loss.png", png)
 
