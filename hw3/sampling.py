@@ -75,16 +75,33 @@ class NegativeSampler:
 
     Raising counts to 3/4 flattens the distribution: frequent words are drawn less
     often than their share, rare words more often.
+
+    Draws use Walker's alias method: V slots, slot i holding word i with
+    probability ``accept[i]`` and word ``alias[i]`` otherwise; pick a slot uniformly,
+    then flip that slot's coin.  Exact, and O(1) per draw where a binary search of
+    the cumulative distribution (``np.searchsorted``) is O(log V) with a cache miss
+    per level: measured 79 vs 207 us CPU for 1024 x 5 draws over 9k words (the
+    search was 10 % of a training step at batch 1024).
     """
 
     def __init__(self, counts: np.ndarray, power: float = 0.75):
         weights = np.asarray(counts, dtype=np.float64) ** power
         self.probabilities = weights / weights.sum()
-        self.cdf = np.cumsum(self.probabilities)
-        self.cdf[-1] = 1.0  # no rounding gap at the top
+        n = len(weights)
+        scaled = self.probabilities * n  # mean 1: fill each slot up to 1
+        self.accept = np.ones(n)
+        self.alias = np.arange(n)
+        small = [i for i in range(n) if scaled[i] < 1]
+        large = [i for i in range(n) if scaled[i] >= 1]
+        while small and large:
+            s, big = small.pop(), large.pop()
+            self.accept[s], self.alias[s] = scaled[s], big  # top slot s up with word big
+            scaled[big] -= 1 - scaled[s]
+            (small if scaled[big] < 1 else large).append(big)
+        # Whatever is left is 1 up to rounding: those slots keep their own word.
 
     def draw(self, rng: np.random.Generator, shape) -> np.ndarray:
         """Word ids of the given shape (int64), drawn independently."""
-        u = rng.random(shape)
-        ids = np.searchsorted(self.cdf, u, side="right")
-        return np.minimum(ids, len(self.cdf) - 1).astype(np.int64, copy=False)
+        slot = rng.integers(0, len(self.accept), size=shape)
+        coin = rng.random(shape)
+        return np.where(coin < self.accept[slot], slot, self.alias[slot])
