@@ -131,7 +131,8 @@ def test_each_word_context_profile_is_closest_to_its_own_class(committed_sentenc
     centroids = np.array([profiles[labels == c].mean(axis=0) for c in names])
     centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
     nearest = np.array(names)[np.argmax(profiles @ centroids.T, axis=1)]
-    wrong = [(words[content[i]], labels[i], nearest[i]) for i in np.flatnonzero(nearest != labels)]
+    wrong = [(words[content[i]], str(labels[i]), str(nearest[i]))
+             for i in np.flatnonzero(nearest != labels)]
     assert not wrong, f"(word, class, closest class profile): {wrong}"
 
 
