@@ -40,8 +40,19 @@ data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensi
 bench: ## Speed benchmark: edugrad SGNS vs numpy vs gensim on the real corpus (~10 min; after make data)
 	$(PY) -m bench.run
 
+.PHONY: test
+test: ## Check starter/ops.py with the public tests: a table per op and your estimated score
+	$(PY) -m grader test $(if $(OPS),$(OPS),starter/ops.py)
+
+SUBMISSIONS ?= submissions
+GRADES ?= grades
+JOBS ?= 2
+.PHONY: grade
+grade: ## Instructors: grade every submission in SUBMISSIONS=dir into grades/ (JOBS=2)
+	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS)
+
 # ---------------------------------------------------------------------------
 # Targets below are placeholders until their owners land them; each exits 1.
-.PHONY: test train submit grade release autograder
-test train submit grade release autograder:
+.PHONY: train submit release autograder
+train submit release autograder:
 	@echo "make $@: not built yet." >&2; exit 1

@@ -1,0 +1,170 @@
+"""`python -m grader`: test (students), grade and grade-all (instructors), reference."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+DESCRIPTION = """\
+The HW3 autograder.
+
+Students:     python -m grader test            (or: make test)
+              checks starter/ops.py with the public tests and prints a table per op
+              (forward / backward / properties), your estimated score, and the first
+              problem of each op in plain words.
+Instructors:  python -m grader grade SUB --out DIR
+              python -m grader grade-all DIR --out OUT -j 2   (or: make grade SUBMISSIONS=DIR)
+
+Student code never runs in the grader's process: it runs in a child process with
+limits on time, memory, processes and output, and every verdict is computed here.
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one paragraph, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m grader", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("test", help="run the public tests on your ops (the student's view)",
+                       description="Run the public rubric tests on an ops.py and print a "
+                       "table per op (forward / backward / properties), the estimated score "
+                       "out of the public points, and the first problem of each op. Exit "
+                       "status 0 when everything passes, 1 otherwise.")
+    t.add_argument("path", nargs="?", default=os.path.join(ROOT, "starter", "ops.py"),
+                   help="ops.py to test, or a folder holding it (default: starter/ops.py)")
+    t.add_argument("--hidden", action="store_true",
+                   help="also run the hidden tests (instructors; absent in the student release)")
+
+    g = sub.add_parser("grade", help="grade one submission into DIR/results.json",
+                       description="Grade one submission with the public and hidden tests and "
+                       "write DIR/results.json (Gradescope schema: score, max_score, "
+                       "execution_time, output, tests). SUB is an ops.py, a folder holding "
+                       "one, or a `make submit` archive (hw3-submission.tar.gz; also .tgz, "
+                       ".tar, .zip). Exit status 0 whenever grading completed, whatever the "
+                       "score; 2 if SUB does not exist.")
+    g.add_argument("sub", metavar="SUB", help="ops.py, folder, or archive")
+    g.add_argument("--out", required=True, metavar="DIR", help="folder for results.json")
+    g.add_argument("--public-only", action="store_true", help="skip the hidden tests")
+
+    a = sub.add_parser("grade-all", help="grade every submission in a folder; grades.csv",
+                       description="Grade every entry of DIR (one per student: an ops.py, a "
+                       "folder, or an archive; the student id is its name without the "
+                       "extension) into OUT/<id>/results.json, then write OUT/grades.csv. "
+                       "Resumable: students with a finished results.json are skipped (use "
+                       "--force to regrade). One submission failing never stops the others.")
+    a.add_argument("dir", metavar="DIR", help="folder with one entry per student")
+    a.add_argument("--out", required=True, metavar="OUT", help="output folder")
+    a.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="grade N submissions in parallel (default 1)")
+    a.add_argument("--force", action="store_true", help="regrade students already graded")
+
+    sub.add_parser("reference", help="recompute grader/reference/*.json (needs grader/solution)",
+                   description="Train word2vec with the reference ops for each end-to-end "
+                   "configuration and rewrite grader/reference/<name>.json (the loss curves "
+                   "and neighbour purity the training tests compare against). Run it after "
+                   "changing data/toy or the training code; commit the result.")
+    return p
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        if args.command == "test":
+            return cmd_test(args.path, args.hidden)
+        if args.command == "grade":
+            return cmd_grade(args.sub, args.out, hidden=not args.public_only)
+        if args.command == "grade-all":
+            from grader.batch import grade_all
+
+            if args.jobs < 1:
+                raise UsageError(f"-j must be at least 1 (got {args.jobs}).")
+            return grade_all(args.dir, args.out, args.jobs, args.force)
+        if args.command == "reference":
+            return cmd_reference()
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_test(path: str, hidden: bool) -> int:
+    from grader import report, submission
+    from grader.runner import run_rubric
+
+    work = tempfile.mkdtemp(prefix="hw3-test-")
+    try:
+        try:
+            ops = submission.locate(path, work)
+        except FileNotFoundError:
+            raise UsageError(f"{path} does not exist. Give the path of your ops.py (default "
+                             "starter/ops.py) or of a folder holding it.") from None
+        except submission.NoSubmission as err:
+            raise UsageError(f"{err} Give the path of your ops.py.") from None
+        outcomes, seconds = run_rubric(ops, hidden=hidden)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    shown = os.path.relpath(ops, os.getcwd()) if not ops.startswith(work) else path
+    print(report.table(outcomes, f"HW3 tests for {shown}  ({seconds:.1f} s)"))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
+    from grader import report, submission
+    from grader.atomic import write_json
+    from grader.runner import run_rubric
+
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out} exists and is not a folder; give a folder for "
+                         "results.json.")
+    start = time.monotonic()
+    work = tempfile.mkdtemp(prefix="hw3-grade-")
+    try:
+        try:
+            ops = submission.locate(sub, work)
+        except FileNotFoundError:
+            raise UsageError(f"{sub} does not exist: give an ops.py, a folder holding one, "
+                             "or a hw3-submission.tar.gz archive.") from None
+        except submission.NoSubmission as err:
+            msg = f"Your submission could not be graded: {err} Hand in with `make submit`."
+            write_json(os.path.join(out, "results.json"),
+                       report.failed_results(msg, time.monotonic() - start))
+            print(msg)
+            return 0
+        outcomes, _ = run_rubric(ops, hidden=hidden)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.monotonic() - start
+    text = report.table(outcomes, "HW3 autograder", hidden_note=False)
+    results = report.results_json(outcomes, seconds, text)
+    # Written last, after the sandbox is gone, so nothing the submission wrote survives.
+    write_json(os.path.join(out, "results.json"), results)
+    print(f"{sub}: {results['score']:g} / {results['max_score']:g} ({seconds:.1f} s)")
+    return 0
+
+
+def cmd_reference() -> int:
+    from grader.training import make_reference
+
+    if not os.path.isfile(os.path.join(ROOT, "grader", "solution", "ops.py")):
+        raise UsageError("grader/solution/ops.py is missing (the student release has no "
+                         "reference solution); run this in the instructors' repository.")
+    for path in make_reference():
+        print(f"wrote {os.path.relpath(path, ROOT)}")
+    return 0

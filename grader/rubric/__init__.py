@@ -1,0 +1,1 @@
+"""Rubric tests: public/ ships to students, hidden/ only to the autograder."""

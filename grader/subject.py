@@ -1,0 +1,227 @@
+"""The submission under test, as the rubric sees it: a proxy to the sandboxed worker.
+
+Every method sends a request to the worker and checks the *form* of what came back
+(an array of the right shape, one gradient per input, ...); anything wrong becomes
+``CheckFailed`` with a message written for the student.  Whether the numbers are
+right is for the rubric tests to decide, here in the parent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edugrad.operation import BackwardError, check_gradients
+from edugrad.tensor import Tensor
+from grader.protocol import Foreign
+from grader.sandbox import Sandbox, StudentError, WorkerFailure
+
+INPUTS = {"sigmoid": ("a",), "log": ("a",), "multiply": ("a", "b"), "dot": ("a", "b")}
+
+
+class CheckFailed(AssertionError):
+    """A rubric check failed; the message is the feedback."""
+
+
+class Backward:
+    """What one forward + backward call produced."""
+
+    def __init__(self, out, grads, inputs_after, grad_output_after):
+        self.out = out
+        self.grads = grads
+        self.inputs_after = inputs_after
+        self.grad_output_after = grad_output_after
+
+
+def _stand_in(op: str):
+    """An object that edugrad's gradient checker can name in its messages."""
+    return type(op, (), {"input_names": INPUTS[op]})
+
+
+def _rebuild(value):
+    """Turn Foreign placeholders into objects whose type name is the original's."""
+    if isinstance(value, Foreign):
+        return type(value.type_name, (), {})()
+    if isinstance(value, list):
+        return [_rebuild(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_rebuild(v) for v in value)
+    return value
+
+
+class Subject:
+    """The four ops of one submission, run in a sandbox."""
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.poison: CheckFailed | None = None  # set after a crash/timeout in this test
+
+    def new_test(self) -> None:
+        self.poison = None
+
+    # ------------------------------------------------------------------ plumbing
+    def _request(self, message: dict, where: str, timeout: float | None = None) -> dict:
+        if self.poison is not None:
+            raise self.poison
+        try:
+            return self.sandbox.request({**message, "where": where}, where, timeout)
+        except WorkerFailure as failure:
+            self.poison = CheckFailed(failure.message[0].upper() + failure.message[1:])
+            raise self.poison from None
+        except StudentError as err:
+            raise CheckFailed(student_message(err.info, where)) from None
+
+    def _require(self, op: str) -> None:
+        if self.poison is not None:
+            raise self.poison
+        info = self.sandbox.ops_info.get(op)
+        if self.sandbox.proc is None and self.sandbox.import_failure is None:
+            try:
+                self.sandbox.start()
+            except WorkerFailure as failure:
+                if failure.kind != "import":
+                    self.poison = CheckFailed(failure.message)
+                raise CheckFailed(failure.message) from None
+            info = self.sandbox.ops_info.get(op)
+        if self.sandbox.import_failure is not None:
+            raise CheckFailed(self.sandbox.import_failure.message)
+        if info is None or not info.get("present"):
+            raise CheckFailed(f"ops.py has no `{op}`: keep the four ops (sigmoid, log, "
+                              "multiply, dot) under exactly those names.")
+        if info.get("kind") not in ("tensor_op", "class"):
+            raise CheckFailed(f"`{op}` in ops.py is a {info.get('kind')}, not an operation: it "
+                              "must be a class subclassing Operation, decorated with @tensor_op.")
+
+    # ------------------------------------------------------------------ requests
+    def forward(self, op: str, *arrays) -> np.ndarray:
+        """The op's forward output on ``arrays`` (float64 copies are sent)."""
+        self._require(op)
+        arrays = [np.array(a, dtype=np.float64) for a in arrays]
+        reply = self._request({"cmd": "forward", "op": op, "inputs": arrays}, f"{op}.forward")
+        return self._output(op, reply.get("out"), arrays)
+
+    def forward_with_inputs(self, op: str, *arrays):
+        """(output, the input arrays as forward left them)."""
+        self._require(op)
+        arrays = [np.array(a, dtype=np.float64) for a in arrays]
+        reply = self._request({"cmd": "forward", "op": op, "inputs": arrays}, f"{op}.forward")
+        return self._output(op, reply.get("out"), arrays), reply.get("inputs_after")
+
+    def forward_many(self, op: str, batches) -> list[np.ndarray]:
+        self._require(op)
+        batches = [[np.array(a, dtype=np.float64) for a in b] for b in batches]
+        outs = []
+        for start in range(0, len(batches), 64):  # keep frames small
+            chunk = batches[start:start + 64]
+            reply = self._request({"cmd": "forward_many", "op": op, "batches": chunk},
+                                  f"{op}.forward")
+            got = reply.get("outs")
+            if not isinstance(got, list) or len(got) != len(chunk):
+                raise CheckFailed(f"{op}.forward: the worker sent a malformed answer.")
+            outs += [self._output(op, o, b) for o, b in zip(got, chunk)]
+        return outs
+
+    def backward(self, op: str, inputs, grad_output) -> Backward:
+        """Run forward then backward(grad_output); gradients are checked for form."""
+        self._require(op)
+        inputs = [np.array(a, dtype=np.float64) for a in inputs]
+        g = np.array(grad_output, dtype=np.float64)
+        reply = self._request({"cmd": "backward", "op": op, "inputs": inputs,
+                               "grad_output": g}, f"{op}.backward")
+        out = self._output(op, reply.get("out"), inputs)
+        grads = self.check_grads(op, inputs, reply.get("grads"), g)
+        return Backward(out, grads, reply.get("inputs_after"), reply.get("grad_output_after"))
+
+    def graph(self, op: str, tensors, args, grad_output) -> tuple[np.ndarray, list]:
+        """Call the @tensor_op function on Tensors (``args`` index ``tensors``), backprop."""
+        self._require(op)
+        tensors = [np.array(a, dtype=np.float64) for a in tensors]
+        reply = self._request({"cmd": "graph", "op": op, "tensors": tensors, "args": list(args),
+                               "grad_output": np.asarray(grad_output, dtype=np.float64)},
+                              f"{op} (forward and backward through edugrad)")
+        grads = reply.get("grads")
+        if not isinstance(grads, list) or not all(isinstance(x, np.ndarray) for x in grads):
+            raise CheckFailed(f"{op}: backpropagation through edugrad gave malformed gradients.")
+        return reply.get("out"), grads
+
+    def train(self, config: dict, timeout: float) -> dict:
+        for op in INPUTS:
+            self._require(op)
+        reply = self._request({"cmd": "train", "config": config}, "training word2vec", timeout)
+        for key in ("losses", "embeddings"):
+            if not isinstance(reply.get(key), np.ndarray):
+                raise CheckFailed("training returned no " + key)
+        return reply
+
+    # ------------------------------------------------------------------ form checks
+    def _output(self, op: str, out, inputs) -> np.ndarray:
+        expected = inputs[0].shape[:-1] if op == "dot" else inputs[0].shape
+        if isinstance(out, (int, float)) and not isinstance(out, bool):
+            out = np.asarray(out, dtype=np.float64)
+        elif isinstance(out, np.generic):
+            out = np.asarray(out)
+        if not isinstance(out, np.ndarray):
+            got = "None (is a `return` missing?)" if out is None else _type_name(out)
+            raise CheckFailed(f"{op}.forward returned {got}; it must return a numpy array of "
+                              f"shape {expected}.")
+        if out.shape != expected:
+            hint = ""
+            if op == "dot" and out.shape == inputs[0].shape:
+                hint = " It has the inputs' shape: did you forget to sum over the last axis?"
+            elif op == "dot" and out.shape == ():
+                hint = " It is a single number: sum over the last axis only (axis=-1)."
+            raise CheckFailed(f"{op}.forward returned shape {out.shape} for input(s) of shape "
+                              f"{inputs[0].shape}; expected {expected}.{hint}")
+        return out.astype(np.float64)
+
+    def check_grads(self, op, inputs, grads, grad_output) -> list[np.ndarray]:
+        parents = [Tensor(a) for a in inputs]
+        try:
+            checked = check_gradients(_stand_in(op), parents, _rebuild(grads), grad_output)
+        except BackwardError as err:
+            msg = str(err).split("\n  How to fix:")
+            text = msg[0]
+            if op == "dot" and "shape" in text and grad_output.ndim < inputs[0].ndim:
+                text += (" For dot, grad_output has one number per pair of vectors, shape "
+                         f"{grad_output.shape}: give it a last axis (grad_output[..., None]) "
+                         "so it multiplies every entry of each vector.")
+            if len(msg) > 1:
+                text += "\n  How to fix:" + msg[1]
+            raise CheckFailed(text) from None
+        return [np.asarray(g, dtype=np.float64) for g in checked]
+
+
+def _type_name(value) -> str:
+    if isinstance(value, Foreign):
+        return f"a {value.type_name}" + (" (return its .value? forward works on numpy "
+                                          "arrays, not Tensors)" if value.type_name == "Tensor"
+                                          else "")
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__}"
+    return f"a {type(value).__name__}"
+
+
+def student_message(info: dict, where: str) -> str:
+    """One paragraph about an exception raised by the student's code."""
+    kind = str(info.get("type", "Error"))
+    text = str(info.get("message", ""))
+    line = f" at {info['line']}" if info.get("line") else ""
+    where = info.get("where") or where
+    if kind == "NotImplementedError":
+        if where == "training word2vec":
+            first = text.split(". ")[0].rstrip(".")
+            return f"training word2vec needs all four ops ({first or 'an op is missing'})."
+        return f"{where} is not implemented yet."
+    if kind == "MemoryError":
+        return f"{where} ran out of memory{line} (the limit is 3 GB)."
+    if kind == "ValueError" and "read-only" in text:
+        return (f"{where} tried to change an array in place{line} (most likely grad_output, "
+                "which must not be modified); compute a new array instead.")
+    if kind == "SystemExit":
+        return f"{where} called sys.exit(){line}; an op must return, never end the program."
+    if kind == "KeyboardInterrupt":
+        return f"{where} raised KeyboardInterrupt{line}."
+    if kind == "LookupError" and "no usable op" in text:
+        return f"{where}: the op is missing or not an Operation."
+    if kind == "TrainingDiverged":
+        return f"training diverged (the loss became NaN or infinite): {text}"
+    return f"{where} raised {kind}{line}: {text}"

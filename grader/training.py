@@ -1,0 +1,137 @@
+"""End-to-end checks: train SGNS with the submission's ops and compare with the reference.
+
+The reference runs are committed data (``grader/reference/<name>.json``), made with
+the reference ops by ``python -m grader reference`` (instructors; needs
+``grader/solution``), so the student release can run the public check without the
+solution.  ``tests/grader`` re-computes them and checks they still match.
+
+Why these tolerances (see ``LOSS_RTOL``): runs are float64 and seeded, so two
+correct implementations differ only by rounding (stable vs naive sigmoid, einsum vs
+sum): measured, their mean-loss curves agree to ~1e-12 relative over the whole
+run.  A wrong gradient changes the curve by percent (forgot grad_output, swapped
+inputs: >5 %), a subtly wrong one by >1e-4.  1e-6 sits orders of magnitude from both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from grader.subject import CheckFailed, Subject
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REFERENCE_DIR = os.path.join(ROOT, "grader", "reference")
+CORPUS = os.path.join(ROOT, "data", "toy", "corpus.txt")
+CLASSES = os.path.join(ROOT, "data", "toy", "classes.tsv")
+
+CONFIGS = {
+    "short": dict(epochs=1, dim=20, window=3, negatives=5, batch_size=512, lr=0.025,
+                  min_count=5, seed=0, subsample=1e-3, dtype="float64", log_every=10),
+    "long": dict(epochs=2, dim=30, window=5, negatives=5, batch_size=1024, lr=0.05,
+                 min_count=5, seed=1, subsample=1e-3, dtype="float64", log_every=10),
+}
+TIMEOUT = {"short": 60.0, "long": 120.0}
+LOSS_RTOL = 1e-6
+PURITY_MARGIN = 0.05
+
+_cache: dict[tuple[int, str], dict] = {}
+
+
+def config_for(name: str) -> dict:
+    return {"corpus": CORPUS, **CONFIGS[name]}
+
+
+def load_reference(name: str) -> dict:
+    path = os.path.join(REFERENCE_DIR, f"{name}.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def purity(embeddings, words) -> float:
+    from hw3.evaluate import neighbour_purity, read_classes
+
+    if isinstance(words, str):
+        words = words.split("\n")
+    return float(neighbour_purity(np.asarray(embeddings), list(words), read_classes(CLASSES)))
+
+
+def run(sub: Subject, name: str, fresh: bool = False) -> dict:
+    """Train with the submission's ops (cached per submission unless ``fresh``)."""
+    key = (id(sub), name)
+    if fresh or key not in _cache:
+        reply = sub.train(config_for(name), TIMEOUT[name])
+        if not fresh:
+            _cache[key] = reply
+        return reply
+    return _cache[key]
+
+
+def check_trajectory(sub: Subject, name: str) -> None:
+    ref = load_reference(name)
+    got = run(sub, name)
+    losses = np.asarray(got["losses"], dtype=np.float64)
+    want = np.asarray(ref["losses"], dtype=np.float64)
+    if losses.shape != want.shape:
+        raise CheckFailed(f"training logged {losses.size} loss values, the reference "
+                          f"{want.size}: did training stop early?")
+    bad = ~np.isfinite(losses)
+    if bad.any():
+        raise CheckFailed(f"the training loss became {losses[bad][0]} at logged step "
+                          f"{int(np.argmax(bad)) + 1}: one of your ops produces NaN/inf.")
+    rel = np.abs(losses - want) / np.abs(want)
+    i = int(np.argmax(rel))
+    if rel[i] > LOSS_RTOL:
+        first = int(np.argmax(rel > LOSS_RTOL))
+        raise CheckFailed(
+            f"training with your ops does not follow the reference: the mean loss first "
+            f"departs at logged point {first + 1} of {want.size} (yours {losses[first]:.6f}, "
+            f"reference {want[first]:.6f}); at the end yours is {losses[-1]:.4f}, the "
+            f"reference {want[-1]:.4f}. Your ops pass their own checks only if the table "
+            "above is green: fix those first.")
+
+
+def check_neighbours(sub: Subject, name: str) -> None:
+    ref = load_reference(name)
+    got = run(sub, name)
+    value = purity(got["embeddings"], got["words"])
+    floor = ref["purity"] - PURITY_MARGIN
+    if not value >= floor:
+        raise CheckFailed(f"nearest neighbours after training are not sensible: neighbour "
+                          f"purity {value:.3f}, the reference run gets {ref['purity']:.3f} "
+                          f"(at least {floor:.3f} needed).")
+
+
+def check_deterministic(sub: Subject, name: str) -> None:
+    first = run(sub, name)
+    second = run(sub, name, fresh=True)
+    if not (np.array_equal(first["losses"], second["losses"])
+            and np.array_equal(first["embeddings"], second["embeddings"])):
+        raise CheckFailed("training twice with the same seed gave different results: your "
+                          "ops must not use randomness (or global state) of their own.")
+
+
+def make_reference(names=tuple(CONFIGS), out_dir: str = REFERENCE_DIR) -> list[str]:
+    """Train with the reference ops in this process and write the reference files."""
+    from grader.atomic import write_json
+    from hw3.ops_loader import load_ops
+    from hw3.train import TrainConfig, train
+
+    ops = load_ops("solution")
+    written = []
+    for name in names:
+        cfg = config_for(name)
+        result = train(TrainConfig(**cfg), ops)
+        data = {
+            "name": name,
+            "config": {k: v for k, v in cfg.items() if k != "corpus"},
+            "corpus": "data/toy/corpus.txt",
+            "losses": [float(x) for x in result.losses],
+            "purity": purity(result.embeddings, result.words),
+            "vocabulary": len(result.words),
+        }
+        path = os.path.join(out_dir, f"{name}.json")
+        write_json(path, data)
+        written.append(path)
+    return written
