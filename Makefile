@@ -52,7 +52,59 @@ grade: ## Instructors: grade every submission in SUBMISSIONS=dir into grades/ (J
 	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS)
 
 # ---------------------------------------------------------------------------
+# Hand-in, release, autograder (grader/release.py, hw3/handin.py, grader/gradescope/).
+.PHONY: submit
+submit: ## Package starter/ops.py + outputs/ into hw3-submission.tar.gz (checked first)
+	$(PY) -m hw3.handin $(if $(OUTPUTS),--outputs $(OUTPUTS))
+
+.PHONY: release
+release: ## Instructors: build + verify the student release in dist/ (no solution, no hidden tests)
+	$(PY) -m grader.release
+
+.PHONY: autograder
+autograder: ## Instructors: the Gradescope autograder bundle dist/autograder.zip
+	$(PY) -m grader.gradescope
+
+# ---------------------------------------------------------------------------
+# HTCondor (patas): see condor/README.md. condor/logs/ is committed (condor/logs/.gitignore).
+SUB ?= condor/train.sub
+.PHONY: condor-dryrun
+condor-dryrun: ## Run the first job of SUB=condor/train.sub here, exactly as condor would (SET="epochs=1")
+	$(PY) -m hw3.condor_dryrun $(SUB) $(foreach s,$(SET),--set $(s))
+
+.PHONY: condor-train
+condor-train: ## Submit condor/train.sub (one training job per seed) to the cluster
+	mkdir -p condor/logs
+	condor_submit condor/train.sub
+
+.PHONY: sweep-table
+sweep-table: ## Write condor/sweep.txt: lr x dim x negatives x window x seeds (SWEEP="--random 8")
+	$(PY) -m hw3.sweep table $(SWEEP)
+
+.PHONY: sweep
+sweep: sweep-table ## Submit the sweep (condor/sweep.sub, one job per line of condor/sweep.txt)
+	mkdir -p condor/logs
+	condor_submit condor/sweep.sub
+
+.PHONY: sweep-summary
+sweep-summary: ## Mean ± std over seeds per setting of the sweep (markdown table)
+	$(PY) -m hw3.sweep summary $(if $(RUNS),$(RUNS),outputs/sweep)
+
+.PHONY: condor-grade-list
+condor-grade-list: ## Instructors: write condor/grade_list.txt from SUBMISSIONS=dir
+	$(PY) -m grader.fanout list $(SUBMISSIONS)
+
+.PHONY: condor-grade
+condor-grade: condor-grade-list ## Instructors: one grading job per submission on the cluster
+	mkdir -p condor/logs
+	condor_submit condor/grade.sub
+
+.PHONY: condor-grade-merge
+condor-grade-merge: ## Instructors: grades/grades.csv from the cluster jobs (same as make grade)
+	$(PY) -m grader.fanout merge --out $(GRADES)
+
+# ---------------------------------------------------------------------------
 # Targets below are placeholders until their owners land them; each exits 1.
-.PHONY: train submit release autograder
-train submit release autograder:
+.PHONY: train
+train:
 	@echo "make $@: not built yet." >&2; exit 1
