@@ -20,6 +20,7 @@ sampling, forward, backward, update; reading the corpus is not counted).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -140,21 +141,21 @@ def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
     start = time.perf_counter()
     centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
     total_estimate = max(1, len(centres) * config.epochs)  # for the lr schedule
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total_estimate, unit="pair", unit_scale=True, dynamic_ncols=True,
-                   desc="training", mininterval=0.5)
-
     losses, loss_steps, loss_lrs, loss_epochs = [], [], [], []
     block_loss, block_pairs = 0.0, 0
     step, pairs_done = 0, 0
-    # A non-finite loss is reported below (TrainingDiverged) and a bad backward by
-    # edugrad (BackwardError): numpy's own overflow/divide warnings would only add noise.
-    quiet_numpy = np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
-    quiet_numpy.__enter__()
-    try:
+    with contextlib.ExitStack() as stack:
+        # A non-finite loss is reported below (TrainingDiverged), a bad backward by
+        # edugrad (BackwardError): numpy's overflow/divide warnings would only add noise.
+        stack.enter_context(np.errstate(over="ignore", divide="ignore", invalid="ignore",
+                                        under="ignore"))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = stack.enter_context(tqdm(total=total_estimate, unit="pair", unit_scale=True,
+                                           dynamic_ncols=True, desc="training",
+                                           mininterval=0.5))
         for epoch in range(1, config.epochs + 1):
             if epoch > 1:
                 centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
@@ -195,10 +196,6 @@ def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
                         bar.set_postfix(loss=f"{losses[-1]:.4f}", epoch=epoch, refresh=False)
                 if bar is not None:
                     bar.update(n)
-    finally:
-        quiet_numpy.__exit__(None, None, None)
-        if bar is not None:
-            bar.close()
     seconds = time.perf_counter() - start
 
     return TrainResult(
