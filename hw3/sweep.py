@@ -33,6 +33,7 @@ DEFAULT_TABLE = Path("condor/sweep.txt")
 DEFAULT_ROOT = Path("outputs/sweep")
 # Keys of config.json that identify a run rather than a setting.
 NOT_SETTINGS = {"seed", "out", "overwrite", "progress", "quiet"}
+DEFAULT_METRICS = ("final_loss", "neighbour_purity")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "form one setting.")
     summary.add_argument("roots", nargs="*", type=Path, default=[DEFAULT_ROOT],
                          help=f"folders holding the runs (default {DEFAULT_ROOT})")
+    summary.add_argument("--metric", action="append", default=[],
+                         help="a metrics.json entry to report (nested names joined with "
+                              "dots); repeatable. Default: final_loss, neighbour_purity and "
+                              "every similarity Spearman")
     summary.add_argument("--out", type=Path, default=None,
                          help="also write the table to this markdown file")
     return parser
@@ -166,8 +171,17 @@ def _read_json(path: Path) -> dict:
     return data
 
 
-def summarise(roots) -> tuple[list[str], list[dict]]:
-    """(setting columns, one row per setting: settings, n, metric -> (mean, std))."""
+def _reported(name: str, wanted) -> bool:
+    if wanted:
+        return name in wanted
+    return name in DEFAULT_METRICS or name.endswith(".spearman")
+
+
+def summarise(roots, wanted=None) -> tuple[list[str], list[dict]]:
+    """(setting columns, one row per setting: settings, n, metric -> (mean, std)).
+
+    ``wanted``: metric names to report (flattened with dots, e.g. similarity.wordsim353.spearman);
+    default: final_loss, neighbour_purity and every Spearman correlation."""
     runs = find_runs(roots)
     if not runs:
         raise UsageError(
@@ -178,9 +192,16 @@ def summarise(roots) -> tuple[list[str], list[dict]]:
     for run in runs:
         config_path = run / "config.json"
         config = _read_json(config_path) if config_path.is_file() else {"run": run.parent.name}
-        key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.items()
+        # hw3.word2vec writes {"settings": {...}, "ops": ..., ...}; the settings identify
+        # the run's hyper-parameters, plus which ops file trained it.
+        settings = dict(config.get("settings", config))
+        if isinstance(config.get("ops"), dict) and "sha256" in config["ops"]:
+            settings["ops_sha256"] = config["ops"]["sha256"][:12]
+        key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in settings.items()
                            if k not in NOT_SETTINGS))
-        groups.setdefault(key, []).append(_numbers(_read_json(run / "metrics.json")))
+        metrics = _numbers(_read_json(run / "metrics.json"))
+        chosen = {k: v for k, v in metrics.items() if _reported(k, wanted)}
+        groups.setdefault(key, []).append(chosen)
     # Show only the settings that differ between groups (all of them if just one group).
     keys = sorted({k for key in groups for k, _ in key})
     varying = [k for k in keys if len({dict(key).get(k) for key in groups}) > 1]
@@ -229,7 +250,7 @@ def main(argv=None) -> int:
                   f"{len(rows)} jobs. Next: condor_submit condor/sweep.sub (from the "
                   "repository root), then make sweep-summary.")
         else:
-            columns, rows = summarise(args.roots)
+            columns, rows = summarise(args.roots, args.metric)
             text = markdown(columns, rows)
             print(text, end="")
             if args.out:
