@@ -116,7 +116,7 @@ def check_ops(ops) -> None:
     if todo:
         raise UsageError(
             f"Implement starter/ops.py first (run `make test`): {', '.join(todo)} "
-            f"{'is' if len(todo) == 1 else 'are'} still the stub that raises "
+            f"{'is still a stub that raises' if len(todo) == 1 else 'are still stubs that raise'} "
             "NotImplementedError. Training needs all four ops; `make test` checks each "
             "one and tells you what is left."
         )

@@ -16,18 +16,33 @@ from pathlib import Path
 
 from hw3.errors import UsageError
 
+# What a training run writes; --overwrite replaces a folder holding only these.
+OUTPUT_NAMES = frozenset({"embeddings.txt", "losses.csv", "neighbours.txt", "metrics.json",
+                          "config.json", "timing.json", "loss.png"})
+
 
 def check_out_dir(out: Path, overwrite: bool) -> None:
     """Refuse (``UsageError``) an ``--out`` that exists and is not an empty folder,
-    unless ``overwrite``."""
+    unless ``overwrite`` and it holds only the files of an earlier training run."""
     if not out.exists():
         return
     if not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder. Choose another --out.")
-    if any(out.iterdir()) and not overwrite:
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return
+    if not overwrite:
         raise UsageError(
             f"The output folder {out} already exists and is not empty, and it is not "
             "overwritten silently. Choose another --out, or pass --overwrite to replace it."
+        )
+    foreign = [name for name in entries if name not in OUTPUT_NAMES]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise UsageError(
+            f"--overwrite only replaces the files of an earlier training run, but {out} also "
+            f"holds {shown}. Choose another --out (for example `make train OUT=outputs/local`) "
+            "or move those files away first."
         )
 
 

@@ -112,12 +112,22 @@ def test_an_existing_output_folder_is_refused_without_overwrite(tiny_corpus, tmp
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
 
 
-def test_overwrite_replaces_the_output_folder(tiny_corpus, tmp_path, capsys):
+def test_overwrite_replaces_an_earlier_run(tiny_corpus, tmp_path, capsys):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
-    assert run(fast_args(tiny_corpus, out, "--overwrite"), capsys)[0] == 0
-    assert {p.name for p in out.iterdir()} >= FILES and not (out / "old.txt").exists()
+    assert run(fast_args(tiny_corpus, out, "--seed", 1), capsys)[0] == 0
+    before = (out / "embeddings.txt").read_bytes()
+    assert run(fast_args(tiny_corpus, out, "--seed", 2, "--overwrite"), capsys)[0] == 0
+    assert {p.name for p in out.iterdir()} == FILES
+    assert (out / "embeddings.txt").read_bytes() != before
+
+
+def test_overwrite_never_deletes_files_it_did_not_write(tiny_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "seed_1").mkdir(parents=True)
+    (out / "embeddings.txt").write_text("old")
+    code, err = run(fast_args(tiny_corpus, out, "--overwrite"), capsys)
+    assert code == 2 and "seed_1" in err, (code, err)
+    assert (out / "seed_1").is_dir() and (out / "embeddings.txt").read_text() == "old"
 
 
 def _bad_corpus(tmp_path, content: bytes):

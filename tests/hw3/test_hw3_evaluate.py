@@ -62,6 +62,7 @@ def test_purity_is_nan_without_classed_words():
     assert math.isnan(neighbour_purity(clustered(), WORDS, {}, k=3))
 
 
+@pytest.mark.filterwarnings("ignore:An input array is constant")
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=3, max_size=30))
 def test_spearman_matches_scipy_also_with_ties(pairs):
     stats = pytest.importorskip("scipy.stats")
