@@ -1,0 +1,8 @@
+"""The Gradescope autograder bundle: ``make autograder`` -> ``dist/autograder.zip``.
+
+The zip holds, at its root, Gradescope's two entry points (``setup.sh``,
+``run_autograder``, both from this folder) and the source the grader needs:
+edugrad/, starter/, hw3/, grader/ (hidden tests and reference included: the bundle
+is for the instructors' Gradescope account only, never for students), data/toy/ and
+pyproject.toml.  ``run_autograder`` calls ``python -m grader.gradescope.run``.
+"""
