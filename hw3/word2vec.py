@@ -178,10 +178,10 @@ def versions() -> dict:
 def run(args) -> int:
     config = config_from_args(args)
     config.validate()
-    out = Path(args.out)
-    check_out_dir(out, args.overwrite)
     ops = load_ops(args.ops)
     check_ops(ops)
+    out = Path(args.out)
+    check_out_dir(out, args.overwrite)
 
     classes_path = Path(config.corpus).parent / "classes.tsv"
     classes = read_classes(classes_path) if classes_path.is_file() else None
@@ -215,9 +215,15 @@ def run(args) -> int:
     probes = probe_words(result.words, result.counts, classes)
     neighbours = nearest_neighbours(result.embeddings, result.words, probes, NEIGHBOURS_K)
     ops_path = ops.__hw3_path__
+    try:  # inside the repository: a relative path, the same in every clone
+        from hw3.ops_loader import REPO_ROOT
+
+        ops_shown = str(Path(ops_path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        ops_shown = str(ops_path)
     config_json = {
         "settings": config.to_dict(),
-        "ops": {"spec": args.ops, "file": str(ops_path), "sha256": _sha256(ops_path)},
+        "ops": {"spec": args.ops, "file": ops_shown, "sha256": _sha256(ops_path)},
         "corpus_sha256": _sha256(config.corpus),
         "versions": versions(),
     }
