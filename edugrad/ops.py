@@ -36,6 +36,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class add(Operation):
     """a + b (numpy broadcasting allowed).  d/da = 1, d/db = 1."""
 
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
@@ -51,6 +53,8 @@ class add(Operation):
 class minus(Operation):
     """a - b (numpy broadcasting allowed).  d/da = 1, d/db = -1."""
 
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
@@ -65,6 +69,8 @@ class minus(Operation):
 @tensor_op
 class scale(Operation):
     """factor * a for a plain number ``factor``.  d/da = factor."""
+
+    check_finite = False  # backward only scales grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, factor=1.0):
@@ -142,6 +148,8 @@ class reduce_sum(Operation):
     summed axis: np.broadcast_to(g, a.shape) (after re-inserting the axis).
     """
 
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
+
     @staticmethod
     def forward(ctx, a, axis=None):
         ctx.shape = a.shape
@@ -157,6 +165,8 @@ class reduce_sum(Operation):
 @tensor_op
 class reduce_mean(Operation):
     """Mean of all elements -> shape ().  d/da[i] = 1 / a.size."""
+
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a):
@@ -175,6 +185,8 @@ class copy_rows(Operation):
 
     Each a[j] appears in all ``num`` rows, so dL/da = g summed over rows.
     """
+
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, num=1):
@@ -199,6 +211,8 @@ class expand(Operation):
     ``num`` times, so dL/da = g summed over the new axis.
     """
 
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
+
     @staticmethod
     def forward(ctx, a, axis=0, num=1):
         ctx.axis = axis
@@ -217,6 +231,8 @@ class take_rows(Operation):
     every position whose index is r (a scatter-add; repeated indices accumulate).
     The indices take no gradient (None).
     """
+
+    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, table, indices):
