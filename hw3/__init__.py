@@ -9,7 +9,12 @@ The pipeline, one small module per step:
 * ``model``   the SGNS loss as an edugrad Module, written with your ops;
 * ``train``   the training loop (``TrainConfig`` -> ``train`` -> ``TrainResult``);
 * ``evaluate`` nearest neighbours, neighbour purity, word-similarity Spearman;
+* ``ops_loader`` finds the four ops (``--ops starter | solution | PATH``);
+* ``outputs``  writes a run's folder atomically;
 * ``word2vec`` the command line: ``python -m hw3.word2vec --help``.
+
+``errors.UsageError`` carries a one-paragraph message for bad input (the CLI
+prints it and exits with status 2).
 """
 
 __version__ = "1.0.0"
