@@ -52,7 +52,7 @@ def submit_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def condor_submit(name: str) -> "htcondor2.Submit":
+def condor_submit(name: str) -> htcondor2.Submit:
     sub = htcondor2.Submit((Path("condor") / name).read_text())
     sub["SUBMIT_FILE"] = f"condor/{name}"  # what condor_submit sets from its argument
     return sub
