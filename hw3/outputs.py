@@ -109,7 +109,13 @@ class OutputFolder:
                 old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-",
                                             dir=self.out.parent))
                 os.replace(self.out, old / "previous")
-            os.replace(self.tmp, self.out)
+            try:
+                os.replace(self.tmp, self.out)
+            except OSError:
+                if old is not None:  # put the earlier run back
+                    os.replace(old / "previous", self.out)
+                    shutil.rmtree(old, ignore_errors=True)
+                raise
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         except BaseException:

@@ -6,8 +6,8 @@
 
 Writes into --out: embeddings.txt (word2vec text format), losses.csv,
 neighbours.txt, metrics.json, config.json, timing.json and loss.png (when
-matplotlib is installed).  Same seed and ops -> byte-identical files (timing.json
-and loss.png aside: timings vary, so they live only in timing.json).
+matplotlib is installed).  Same seed and ops -> byte-identical files, except
+timing.json: timings vary, so they live only there.
 """
 
 from __future__ import annotations
@@ -234,16 +234,22 @@ def run(args) -> int:
                             "seconds of the training loop (corpus reading excluded)"}
 
     replacing = out.exists() and any(out.iterdir())
-    with OutputFolder(out, args.overwrite) as tmp:
-        atomic_write(tmp / "embeddings.txt", embeddings_text(result.words, result.embeddings))
-        atomic_write(tmp / "losses.csv", losses_csv(result))
-        atomic_write(tmp / "neighbours.txt", neighbours_text(neighbours))
-        atomic_write(tmp / "metrics.json", to_json(metrics))
-        atomic_write(tmp / "config.json", to_json(config_json))
-        atomic_write(tmp / "timing.json", to_json(timing))
-        png = None if args.no_plot else loss_png(result)
-        if png is not None:
-            atomic_write(tmp / "loss.png", png)
+    try:
+        with OutputFolder(out, args.overwrite) as tmp:
+            atomic_write(tmp / "embeddings.txt", embeddings_text(result.words, result.embeddings))
+            atomic_write(tmp / "losses.csv", losses_csv(result))
+            atomic_write(tmp / "neighbours.txt", neighbours_text(neighbours))
+            atomic_write(tmp / "metrics.json", to_json(metrics))
+            atomic_write(tmp / "config.json", to_json(config_json))
+            atomic_write(tmp / "timing.json", to_json(timing))
+            png = None if args.no_plot else loss_png(result)
+            if png is not None:
+                atomic_write(tmp / "loss.png", png)
+    except OSError as err:
+        raise UsageError(
+            f"Could not write the outputs into {out}: {err.strerror or err}. Nothing was "
+            "written; free some disk space or choose another --out."
+        ) from None
 
     if not args.quiet:
         say = lambda s="": print(s, file=sys.stderr)  # noqa: E731

@@ -130,6 +130,24 @@ def test_overwrite_never_deletes_files_it_did_not_write(tiny_corpus, tmp_path, c
     assert (out / "seed_1").is_dir() and (out / "embeddings.txt").read_text() == "old"
 
 
+def test_a_crash_while_writing_leaves_nothing_behind(tiny_corpus, tmp_path, capsys,
+                                                      monkeypatch):
+    import hw3.word2vec as cli
+
+    real_write, calls = cli.atomic_write, []
+
+    def failing_write(path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(cli, "atomic_write", failing_write)
+    code, err = run(fast_args(tiny_corpus, tmp_path / "out"), capsys)
+    assert code == 2 and "Could not write the outputs" in err and "No space left" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny"], list(tmp_path.iterdir())
+
+
 def _bad_corpus(tmp_path, content: bytes):
     p = tmp_path / "bad" / "corpus.txt"
     p.parent.mkdir()
