@@ -117,7 +117,7 @@ class SubmitFile:
         commands = dict(self.commands)
         for key, value in (overrides or {}).items():
             commands[key.lower()] = value
-        rows = self.items if self.items else [{}]
+        rows = self.items if self.queue_vars else [{}]  # `queue VAR in/from` may list none
         jobs = []
         proc = 0
         for index, row in enumerate(rows):
