@@ -15,8 +15,9 @@ import argparse
 import os
 import sys
 
+from grader import report
 from grader.atomic import write_text
-from grader.batch import entries, finished, write_grades
+from grader.batch import _not_loadable, entries, finished, write_grades
 from grader.cli import UsageError
 
 DEFAULT_LIST = os.path.join("condor", "grade_list.txt")
@@ -67,6 +68,27 @@ def read_list(list_path: str) -> list[str]:
                          "grader.fanout list SUBMISSIONS` (make condor-grade-list).") from None
 
 
+def merge(out: str, ids: list[str]) -> tuple[str, list[str]]:
+    """Write OUT/grades.csv as grade-all does; return its path and the ids with no result.
+
+    A student whose job left no results.json gets the row grade-all writes when grading
+    fails (score 0, status error); the job's own results.json, if it appears later, is
+    left alone, so merging again picks it up."""
+    results, status, missing = {}, {}, []
+    for sid in ids:
+        data = finished(os.path.join(out, sid))
+        if data is None:
+            missing.append(sid)
+            results[sid] = report.failed_results(
+                "No result from the grading job (still running, or it failed: see "
+                "condor/logs/).")
+            status[sid] = "error"
+        else:
+            results[sid] = data
+            status[sid] = "no-submission" if _not_loadable(data) else "graded"
+    return write_grades(out, results, status), missing
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -79,11 +101,10 @@ def main(argv=None) -> int:
         if not os.path.isdir(args.out):
             raise UsageError(f"{args.out} does not exist: the grading jobs write there. Check "
                              "condor_q and condor/logs/grade_*.err.")
-        path = write_grades(args.out, ids)
-        missing = [sid for sid in ids if finished(os.path.join(args.out, sid)) is None]
+        path, missing = merge(args.out, ids)
         print(f"Wrote {path}: {len(ids) - len(missing)} of {len(ids)} graded."
-              + (f" Missing (still running or failed; see condor/logs/): {', '.join(missing)}"
-                 if missing else ""))
+              + (f" No results.json (job still running or failed; see condor/logs/), listed "
+                 f"as error with score 0: {', '.join(missing)}" if missing else ""))
         return 1 if missing else 0
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,0 +1,118 @@
+"""The sweep table and summary (hw3.sweep), and the grading fan-out (grader.fanout)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import batch, fanout, report
+from hw3 import sweep
+
+
+def test_grid_has_every_setting_on_every_seed():
+    rows = sweep.make_rows([0.025, 0.1], [50, 100], [5, 10], [2], [1, 2, 3])
+    settings = {r[0]: r[1:5] for r in rows}
+    assert len(settings) == 2 * 2 * 2 * 1
+    for name in settings:
+        assert sorted(r[5] for r in rows if r[0] == name) == [1, 2, 3], name
+
+
+def test_random_search_is_reproducible_from_its_seed_and_within_bounds():
+    draw = lambda seed: sweep.make_rows([0.01, 0.2], [50, 100], [5], [2, 5], [1],  # noqa: E731
+                                        random=6, search_seed=seed)
+    assert draw(0) == draw(0)
+    assert draw(0) != draw(1)
+    assert all(0.01 <= r[1] <= 0.2 and r[2] in (50, 100) for r in draw(0)), draw(0)
+
+
+def test_table_has_only_job_lines(tmp_path):
+    path = tmp_path / "sweep.txt"
+    sweep.write_table(sweep.make_rows([0.05], [50], [5], [2], [7, 8]), path)
+    assert path.read_text() == "lr0.05_d50_k5_w2 0.05 50 5 2 7\nlr0.05_d50_k5_w2 0.05 50 5 2 8\n"
+
+
+@pytest.mark.parametrize("bad", [dict(lr=[0.0]), dict(dim=[-5]), dict(seeds=[1, 1]),
+                                 dict(seeds=[])])
+def test_bad_grid_values_are_refused(bad):
+    args = dict(lr=[0.05], dim=[50], negatives=[5], window=[2], seeds=[1]) | bad
+    with pytest.raises(sweep.UsageError):
+        sweep.make_rows(**args)
+
+
+def fake_run(folder: Path, lr: float, seed: int, purity: float, loss: float) -> None:
+    folder.mkdir(parents=True)
+    settings = {"corpus": "data/toy/corpus.txt", "lr": lr, "dim": 50, "seed": seed}
+    (folder / "config.json").write_text(json.dumps({"settings": settings,
+                                                     "ops": {"sha256": "ab" * 32}}))
+    (folder / "metrics.json").write_text(json.dumps({
+        "neighbour_purity": purity, "final_loss": loss, "vocab_size": 100,
+        "similarity": {"wordsim353": {"spearman": purity / 2, "oov_rate": 0.1}}}))
+
+
+def test_summary_reports_mean_and_std_over_seeds_per_setting(tmp_path):
+    purities = {0.025: [0.5, 0.6, 0.7], 0.1: [0.8, 0.9, 0.95]}
+    for lr, values in purities.items():
+        for seed, value in enumerate(values, start=1):
+            fake_run(tmp_path / f"lr{lr}" / f"seed_{seed}", lr, seed, value, 1 / value)
+    columns, rows = sweep.summarise([tmp_path])
+    assert columns == ["lr"]
+    for row in rows:
+        values = np.array(purities[row["setting"]["lr"]])
+        mean, std = row["stats"]["neighbour_purity"]
+        assert row["n"] == 3
+        assert math.isclose(mean, values.mean()) and math.isclose(std, values.std(ddof=1))
+    assert set(rows[0]["stats"]) == {"neighbour_purity", "final_loss",
+                                     "similarity.wordsim353.spearman"}
+    table = sweep.markdown(columns, rows)
+    assert "| 0.1 | 3 |" in table and "±" in table, table
+
+
+def test_summary_without_runs_says_what_to_do(tmp_path, capsys):
+    assert sweep.main(["summary", str(tmp_path)]) == 2
+    assert "No finished runs" in capsys.readouterr().err
+
+
+@pytest.fixture
+def submissions(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "alice.py").write_text("# ops\n")
+    (folder / "bob").mkdir()
+    (folder / "bob" / "ops.py").write_text("# ops\n")
+    (folder / "carol.tar.gz").write_bytes(b"")
+    (folder / ".hidden").write_text("")
+    return folder
+
+
+def test_job_list_has_one_line_per_student_as_grade_all_sees_them(tmp_path, submissions):
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(submissions), str(path))
+    lines = [line.split(" ", 1) for line in path.read_text().splitlines()]
+    assert [(sid, Path(p).name) for sid, p in lines] == \
+        [(sid, Path(p).name) for sid, p in batch.entries(str(submissions))]
+
+
+def test_merge_writes_the_gradebook_grade_all_writes(tmp_path, submissions):
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(submissions), str(path))
+    ids = [sid for sid, _ in batch.entries(str(submissions))]
+    out = tmp_path / "grades"
+    for sid, score in zip(ids[:2], (100.0, 42.5)):  # carol's job has not finished
+        (out / sid).mkdir(parents=True)
+        (out / sid / "results.json").write_text(json.dumps(
+            {"score": score, "max_score": 100.0, "tests": [{"name": "t"}]}))
+    assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1  # one missing
+    merged = (out / "grades.csv").read_bytes()
+    # what grade-all writes at its end for the same results (a failed grading: error, 0)
+    results = {sid: batch.finished(str(out / sid)) for sid in ids[:2]}
+    results["carol"] = report.failed_results("failed")
+    batch.write_grades(str(out), results, {"alice": "graded", "bob": "graded",
+                                           "carol": "error"})
+    assert merged == (out / "grades.csv").read_bytes()
+    assert merged.decode().splitlines() == ["student,score,max_score,status",
+                                            "alice,100,100,graded", "bob,42.5,100,graded",
+                                            f"carol,0,{report.TOTAL:g},error"]
