@@ -243,7 +243,15 @@ class take_rows(Operation):
             )
         ctx.num_rows = table.shape[0]
         ctx.indices = indices
-        return np.take(table, indices, axis=0)
+        try:
+            return np.take(table, indices, axis=0)
+        except IndexError:
+            bad = indices[(indices >= table.shape[0]) | (indices < -table.shape[0])]
+            raise IndexError(
+                f"take_rows: index {bad.flat[0]} is out of range for a table of "
+                f"{table.shape[0]} rows (valid: 0 to {table.shape[0] - 1}). Is the table "
+                "big enough for every id (e.g. the vocabulary size)?"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad_output):

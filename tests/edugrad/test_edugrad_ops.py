@@ -199,3 +199,8 @@ def test_matmul_rejects_vectors_with_a_reshape_hint():
 def test_copy_rows_rejects_a_matrix_with_a_reshape_hint():
     with pytest.raises(ValueError, match=r"copy_rows.*\(2, 3\).*reshape"):
         ops.copy_rows(np.ones((2, 3)), num=2)
+
+
+def test_take_rows_out_of_range_index_names_the_index_and_the_table_size():
+    with pytest.raises(IndexError, match=r"index 7 is out of range for a table of 3 rows"):
+        ops.take_rows(Tensor(np.zeros((3, 2))), np.array([0, 7, 1]))
