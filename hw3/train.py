@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -155,9 +156,11 @@ def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
         if progress:
             from tqdm.auto import tqdm
 
+            # In a log file (condor) rather than a terminal: one line every 30 s.
+            interval = 0.5 if sys.stderr.isatty() else 30
             bar = stack.enter_context(tqdm(total=total_estimate, unit="pair", unit_scale=True,
                                            dynamic_ncols=True, desc="training",
-                                           mininterval=0.5))
+                                           mininterval=interval, file=sys.stderr))
         for epoch in range(1, config.epochs + 1):
             if epoch > 1:
                 centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
