@@ -1,0 +1,94 @@
+"""bench/run.py on a tiny corpus: the table, the ratios, the missing-data message.
+
+No timing assertions: only that the harness measures every system and does its
+arithmetic right.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from bench import run as bench_run
+
+WORDS = "cat dog bird fish tree bush rose oak runs eats sees likes the a".split()
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("benchdata")
+    rng = np.random.default_rng(0)
+    lines = [" ".join(rng.choice(WORDS, size=12)) for _ in range(150)]
+    (root / "corpus.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sim = root / "similarity"
+    sim.mkdir()
+    (sim / "wordsim353.tsv").write_text(
+        "# w1\tw2\tscore\ncat\tdog\t8.0\ntree\toak\t7.0\ncat\toak\t1.0\nzebra\tcat\t5.0\n")
+    (sim / "simlex999.txt").write_text(
+        "# w1\tw2\tscore\nrose\tbush\t6.0\nruns\teats\t2.0\ndog\tbird\t4.0\n")
+    return root
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] not in ("system",):
+            rows[cells[0]] = cells
+    return rows
+
+
+@pytest.fixture(scope="module")
+def bench_output(tiny_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("benchout") / "results.md"
+    status = bench_run.main([
+        "--corpus", str(tiny_data / "corpus.txt"), "--similarity-dir",
+        str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64",
+        "--systems", "product", "numpy", "gensim-1", "--out", str(out)])
+    return status, out
+
+
+def test_bench_writes_one_row_per_system(bench_output):
+    status, out = bench_output
+    assert status == 0
+    rows = table_rows(out.read_text())
+    assert set(rows) == {"product", "numpy", "gensim-1"}, rows
+
+
+def test_product_ratio_is_its_throughput_over_each_peer(bench_output):
+    _, out = bench_output
+    rows = table_rows(out.read_text())
+    rate = {name: float(cells[1].replace(",", "")) for name, cells in rows.items()}
+    for name, cells in rows.items():
+        ratio = float(cells[-1].rstrip("x"))
+        assert ratio == pytest.approx(rate["product"] / rate[name], rel=0.01, abs=0.006), (
+            name, ratio, rate)
+
+
+def test_similarity_columns_report_the_oov_rate(bench_output):
+    _, out = bench_output
+    rows = table_rows(out.read_text())
+    # 1 of the 4 WordSim pairs has a word (zebra) that is not in the corpus.
+    assert all(re.search(r"\(25 % OOV\)", cells[5]) for cells in rows.values()), rows
+
+
+def test_missing_corpus_says_run_make_data(tmp_path, capsys):
+    status = bench_run.main(["--corpus", str(tmp_path / "nope.txt"), "--out",
+                             str(tmp_path / "r.md")])
+    assert status == 2
+    assert "run make data first" in capsys.readouterr().err
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_ratios_are_medians_of_per_run_ratios():
+    def result(pps):
+        return {"pairs": 10, "pairs_per_second": pps, "seconds": 1.0, "wall": 1.0,
+                "rss_mb": 1.0, "similarity": {}}
+
+    runs = [[result(100.0), result(50.0)], [result(60.0), result(60.0)],
+            [result(90.0), result(30.0)]]
+    rows = bench_run.summarise(runs, ["product", "numpy"])
+    # per-run ratios 2.0, 1.0, 3.0 -> median 2.0 (not median(product)/median(numpy) = 1.8)
+    assert rows[1]["ratio"] == pytest.approx(2.0), rows[1]
