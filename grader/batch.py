@@ -4,7 +4,7 @@ One process per submission keeps the students apart (and lets -j N run them in
 parallel); a submission whose grading fails or hangs gets a results.json with
 score 0 and the reason, and the rest go on.  Finished students (a readable
 results.json with a score) are skipped on re-runs; grades.csv is rewritten
-atomically at the end from every results.json present.
+atomically at the end from the results kept in memory (see grade_all).
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,42 +54,48 @@ def finished(out_dir: str) -> dict | None:
         else None
 
 
-def grade_one(sid: str, path: str, out: str) -> tuple[str, str]:
-    target = os.path.join(out, sid)
-    os.makedirs(target, exist_ok=True)
+def grade_one(sid: str, path: str, out: str) -> tuple[str, str, dict]:
+    """Grade one entry in its own `grade` process; (id, status, results)."""
+    private = tempfile.mkdtemp(prefix="hw3-grade-all-")
     start = time.monotonic()
-    cmd = [sys.executable, "-m", "grader", "grade", path, "--out", target]
+    cmd = [sys.executable, "-m", "grader", "grade", path, "--out", private]
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))}
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=PER_SUBMISSION_TIMEOUT,
-                              env=env, stdin=subprocess.DEVNULL)
-        ok = proc.returncode == 0 and finished(target) is not None
-        detail = (proc.stderr or proc.stdout).decode(errors="replace")[-1500:]
-    except subprocess.TimeoutExpired:
-        ok, detail = False, f"grading took longer than {PER_SUBMISSION_TIMEOUT} s"
-    if not ok:
-        write_json(os.path.join(target, "results.json"), report.failed_results(
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=PER_SUBMISSION_TIMEOUT,
+                                  env=env, stdin=subprocess.DEVNULL)
+            data = finished(private) if proc.returncode == 0 else None
+            detail = (proc.stderr or proc.stdout).decode(errors="replace")[-1500:]
+        except subprocess.TimeoutExpired:
+            data, detail = None, f"grading took longer than {PER_SUBMISSION_TIMEOUT} s"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    status = "graded"
+    if data is None:
+        status = "error"
+        data = report.failed_results(
             "The autograder could not finish grading this submission; the course staff "
-            f"will look at it. ({detail.strip()})", time.monotonic() - start))
-        return sid, "error"
-    return sid, "graded"
+            f"will look at it. ({detail.strip()})", time.monotonic() - start)
+    elif _not_loadable(data):
+        status = "no-submission"
+    write_json(os.path.join(out, sid, "results.json"), data)
+    return sid, status, data
 
 
-def write_grades(out: str, ids: list[str]) -> str:
+def _not_loadable(data: dict) -> bool:
+    tests = data.get("tests") or []
+    return len(tests) == 1 and str(tests[0].get("name", "")).startswith("submission:")
+
+
+def write_grades(out: str, results: dict[str, dict], status: dict[str, str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["student", "score", "max_score", "status"])
-    for sid in ids:
-        data = finished(os.path.join(out, sid))
-        if data is None:
-            w.writerow([sid, "", "", "missing"])
-            continue
-        status = "graded"
-        tests = data.get("tests") or []
-        if len(tests) == 1 and str(tests[0].get("name", "")).startswith("submission:"):
-            status = "error"
-        w.writerow([sid, f"{data['score']:g}", f"{data.get('max_score', 100):g}", status])
+    for sid in sorted(results):
+        data = results[sid]
+        w.writerow([sid, f"{float(data['score']):g}", f"{float(data.get('max_score', 100)):g}",
+                    status.get(sid, "graded")])
     path = os.path.join(out, "grades.csv")
     write_text(path, buf.getvalue())
     return path
@@ -102,17 +110,28 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
         raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
                          ".tgz/.tar/.zip archives).")
     os.makedirs(out, exist_ok=True)
-    pending = [(sid, p) for sid, p in todo
-               if force or finished(os.path.join(out, sid)) is None]
-    skipped = len(todo) - len(pending)
-    print(f"{len(todo)} submissions, {skipped} already graded, grading {len(pending)} "
+    # Results live in memory; at the end every results.json and grades.csv is
+    # rewritten from it, so nothing a submission wrote into OUT while it ran survives.
+    results: dict[str, dict] = {}
+    status: dict[str, str] = {}
+    pending = []
+    for sid, path in todo:
+        done = None if force else finished(os.path.join(out, sid))
+        if done is None:
+            pending.append((sid, path))
+        else:
+            results[sid] = done
+            status[sid] = "no-submission" if _not_loadable(done) else "graded"
+    print(f"{len(todo)} submissions, {len(results)} already graded, grading {len(pending)} "
           f"with {jobs} job(s).", flush=True)
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for n, (sid, status) in enumerate(
+        for n, (sid, state, data) in enumerate(
                 pool.map(lambda e: grade_one(e[0], e[1], out), pending), 1):
-            data = finished(os.path.join(out, sid)) or {}
-            print(f"[{n}/{len(pending)}] {sid}: {data.get('score', 0):g} ({status})", flush=True)
-    path = write_grades(out, [sid for sid, _ in todo])
+            results[sid], status[sid] = data, state
+            print(f"[{n}/{len(pending)}] {sid}: {float(data['score']):g} ({state})", flush=True)
+    for sid, data in results.items():
+        write_json(os.path.join(out, sid, "results.json"), data)
+    path = write_grades(out, results, status)
     print(f"done in {time.monotonic() - start:.0f} s; gradebook: {path}")
     return 0

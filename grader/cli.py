@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="grade N submissions in parallel (default 1)")
     a.add_argument("--force", action="store_true", help="regrade students already graded")
 
+    r = sub.add_parser("rubric", help="print the rubric: every test and its points",
+                       description="List every rubric test (public and hidden) with its "
+                       "rubric item and points, and the totals; --markdown prints the table "
+                       "of the handout, --json a machine-readable list.")
+    r.add_argument("--markdown", action="store_true", help="the handout's table")
+    r.add_argument("--json", action="store_true", help="one JSON object per test")
+
     sub.add_parser("reference", help="recompute grader/reference/*.json (needs grader/solution)",
                    description="Train word2vec with the reference ops for each end-to-end "
                    "configuration and rewrite grader/reference/<name>.json (the loss curves "
@@ -93,6 +100,8 @@ def main(argv=None) -> int:
             if args.jobs < 1:
                 raise UsageError(f"-j must be at least 1 (got {args.jobs}).")
             return grade_all(args.dir, args.out, args.jobs, args.force)
+        if args.command == "rubric":
+            return cmd_rubric(args.markdown, args.json)
         if args.command == "reference":
             return cmd_reference()
     except UsageError as err:
@@ -156,6 +165,42 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
     # Written last, after the sandbox is gone, so nothing the submission wrote survives.
     write_json(os.path.join(out, "results.json"), results)
     print(f"{sub}: {results['score']:g} / {results['max_score']:g} ({seconds:.1f} s)")
+    return 0
+
+
+def cmd_rubric(markdown: bool, as_json: bool) -> int:
+    import json
+
+    from grader.rubric.weights import OPS, PARTS
+    from grader.runner import run_rubric
+
+    outcomes, _ = run_rubric(os.path.join(ROOT, "starter", "ops.py"), hidden=True,
+                             collect_only=True)
+    if as_json:
+        print(json.dumps([{"name": o.name, "item": o.item, "points": o.points,
+                           "hidden": o.hidden} for o in outcomes], indent=1))
+        return 0
+    if markdown:
+        def pts(item, hidden):
+            return sum(o.points for o in outcomes if o.item == item and o.hidden == hidden)
+        print("| op | forward | backward | properties | public | hidden | total |")
+        print("|---|---|---|---|---|---|---|")
+        for op in OPS:
+            cells = [f"{pts(f'{op}_{p}', False):g} + {pts(f'{op}_{p}', True):g}"
+                     for p in PARTS]
+            pub = sum(pts(f"{op}_{p}", False) for p in PARTS)
+            hid = sum(pts(f"{op}_{p}", True) for p in PARTS)
+            print(f"| {op} | {' | '.join(cells)} | {pub:g} | {hid:g} | {pub + hid:g} |")
+        pub, hid = pts("training", False), pts("training", True)
+        print(f"| training (end to end) | | | | {pub:g} | {hid:g} | {pub + hid:g} |")
+        pub = sum(o.points for o in outcomes if not o.hidden)
+        hid = sum(o.points for o in outcomes if o.hidden)
+        print(f"| **total** | | | | **{pub:g}** | **{hid:g}** | **{pub + hid:g}** |")
+        return 0
+    for o in outcomes:
+        print(f"{o.points:>4g}  {'hidden' if o.hidden else 'public':<7} {o.name}")
+    print(f"total {sum(o.points for o in outcomes):g} (public "
+          f"{sum(o.points for o in outcomes if not o.hidden):g})")
     return 0
 
 

@@ -99,7 +99,8 @@ def _message(excinfo) -> str:
             "likely a problem in the grader, not your code: please tell the course staff.")
 
 
-def run_rubric(ops_path: str, hidden: bool) -> tuple[list[Outcome], float]:
+def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
+               ) -> tuple[list[Outcome], float]:
     """Run public (and hidden) rubric tests on ``ops_path``; (outcomes, seconds)."""
     collector = _Collector(os.path.abspath(ops_path))
     paths = [PUBLIC] + ([HIDDEN] if hidden and os.path.isdir(HIDDEN) else [])
@@ -107,6 +108,8 @@ def run_rubric(ops_path: str, hidden: bool) -> tuple[list[Outcome], float]:
             "-p", "no:randomly", "--strict-markers", "-q", f"--timeout={TEST_TIMEOUT}",
             "--timeout-method=signal", "-o", "python_files=test_*.py",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if collect_only:
+        args.append("--collect-only")
     start = time.monotonic()
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):

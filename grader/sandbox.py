@@ -5,7 +5,7 @@
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
 * limits set in the child before exec: CPU seconds, address space (memory), file
-  size, core dumps off, number of processes (for a non-root user; root ignores
+  size (0: no file writes), core dumps off, number of processes (for a non-root user; root ignores
   RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
 * its own session/process group, killed as a whole (plus anything in its cgroup);
 * stdout/stderr go to pipes drained by threads that keep only the first and last
@@ -186,7 +186,9 @@ class Sandbox:
         def apply():  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+            # No file writes at all (pipes are not files): the submission cannot leave
+            # fake results anywhere; Python ignores SIGXFSZ, so a write raises EFBIG.
+            resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if nproc is not None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
@@ -214,7 +216,7 @@ class Sandbox:
                "MPLBACKEND": "Agg"}
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", WORKER, str(req_r), str(resp_w), target],
+                [sys.executable, "-I", "-B", WORKER, str(req_r), str(resp_w), target],
                 cwd=self._tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, pass_fds=(req_r, resp_w), start_new_session=True,
                 preexec_fn=self._limits(), close_fds=True)
@@ -332,7 +334,7 @@ class Sandbox:
             if sig == signal.SIGXCPU:
                 why = f"it used more than {self.cpu_seconds} s of CPU time"
             elif sig == signal.SIGXFSZ:
-                why = "it wrote a file larger than 64 MB"
+                why = "it tried to write a file"
             elif sig == signal.SIGKILL:
                 why = "it was killed (SIGKILL), usually for using too much memory"
             elif sig == signal.SIGSEGV:
@@ -345,6 +347,12 @@ class Sandbox:
 
 
 def import_message(err: dict) -> str:
+    from grader.redact import redact
+
+    return redact(_import_message(err))
+
+
+def _import_message(err: dict) -> str:
     kind = err.get("type", "Error")
     line = f" ({err['line']})" if err.get("line") else ""
     if kind == "SyntaxError":

@@ -13,6 +13,7 @@ import numpy as np
 from edugrad.operation import BackwardError, check_gradients
 from edugrad.tensor import Tensor
 from grader.protocol import Foreign
+from grader.redact import redact
 from grader.sandbox import Sandbox, StudentError, WorkerFailure
 
 INPUTS = {"sigmoid": ("a",), "log": ("a",), "multiply": ("a", "b"), "dot": ("a", "b")}
@@ -54,6 +55,7 @@ class Subject:
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
         self.poison: CheckFailed | None = None  # set after a crash/timeout in this test
+        self.warnings: list[str] = []  # warnings raised by the last forward/backward
 
     def new_test(self) -> None:
         self.poison = None
@@ -97,6 +99,7 @@ class Subject:
         self._require(op)
         arrays = [np.array(a, dtype=np.float64) for a in arrays]
         reply = self._request({"cmd": "forward", "op": op, "inputs": arrays}, f"{op}.forward")
+        self.warnings = _strings(reply.get("warnings"))
         return self._output(op, reply.get("out"), arrays)
 
     def forward_with_inputs(self, op: str, *arrays):
@@ -127,9 +130,22 @@ class Subject:
         g = np.array(grad_output, dtype=np.float64)
         reply = self._request({"cmd": "backward", "op": op, "inputs": inputs,
                                "grad_output": g}, f"{op}.backward")
+        self.warnings = _strings(reply.get("warnings"))
         out = self._output(op, reply.get("out"), inputs)
         grads = self.check_grads(op, inputs, reply.get("grads"), g)
         return Backward(out, grads, reply.get("inputs_after"), reply.get("grad_output_after"))
+
+    def interleaved(self, op: str, input_sets, grad_outputs):
+        """forward A, forward B, backward A, backward B; the two lists of gradients."""
+        self._require(op)
+        input_sets = [[np.array(a, dtype=np.float64) for a in x] for x in input_sets]
+        gs = [np.array(g, dtype=np.float64) for g in grad_outputs]
+        reply = self._request({"cmd": "interleaved", "op": op, "inputs": input_sets,
+                               "grad_outputs": gs}, f"{op}.forward/backward")
+        outs, grads = reply.get("outs"), reply.get("grads")
+        if not isinstance(outs, list) or not isinstance(grads, list) or len(grads) != 2:
+            raise CheckFailed(f"{op}: the worker sent a malformed answer.")
+        return [self.check_grads(op, x, gr, g) for x, gr, g in zip(input_sets, grads, gs)]
 
     def graph(self, op: str, tensors, args, grad_output) -> tuple[np.ndarray, list]:
         """Call the @tensor_op function on Tensors (``args`` index ``tensors``), backprop."""
@@ -190,6 +206,10 @@ class Subject:
         return [np.asarray(g, dtype=np.float64) for g in checked]
 
 
+def _strings(value) -> list[str]:
+    return [str(v)[:200] for v in value[:5]] if isinstance(value, list) else []
+
+
 def _type_name(value) -> str:
     if isinstance(value, Foreign):
         return f"a {value.type_name}" + (" (return its .value? forward works on numpy "
@@ -202,6 +222,10 @@ def _type_name(value) -> str:
 
 def student_message(info: dict, where: str) -> str:
     """One paragraph about an exception raised by the student's code."""
+    return redact(_student_message(info, where))
+
+
+def _student_message(info: dict, where: str) -> str:
     kind = str(info.get("type", "Error"))
     text = str(info.get("message", ""))
     line = f" at {info['line']}" if info.get("line") else ""
@@ -211,6 +235,9 @@ def student_message(info: dict, where: str) -> str:
             first = text.split(". ")[0].rstrip(".")
             return f"training word2vec needs all four ops ({first or 'an op is missing'})."
         return f"{where} is not implemented yet."
+    if kind == "OSError" and "File too large" in text:
+        return (f"{where} tried to write a file{line}; ops must not write files (the grader "
+                "does not allow it).")
     if kind == "MemoryError":
         return f"{where} ran out of memory{line} (the limit is 3 GB)."
     if kind == "ValueError" and "read-only" in text:

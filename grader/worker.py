@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 
 OPS = ("sigmoid", "log", "multiply", "dot")
 
@@ -102,9 +103,11 @@ def _serve(request, ops, module, ops_path, main_pid):
     if cmd == "forward":
         _, op_class = _op(ops, request["op"])
         inputs = [np.array(a) for a in request["inputs"]]
-        out = op_class.forward(Context(), *inputs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = op_class.forward(Context(), *inputs)
         _check_pid(main_pid)
-        return {"ok": True, "out": out, "inputs_after": inputs}
+        return {"ok": True, "out": out, "inputs_after": inputs, "warnings": _warned(caught)}
     if cmd == "forward_many":
         _, op_class = _op(ops, request["op"])
         outs = []
@@ -116,19 +119,35 @@ def _serve(request, ops, module, ops_path, main_pid):
         _, op_class = _op(ops, request["op"])
         inputs = [np.array(a) for a in request["inputs"]]
         ctx = Context()
-        try:
-            out = op_class.forward(ctx, *inputs)
-        except BaseException as err:  # noqa: BLE001
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = op_class.forward(ctx, *inputs)
+            except BaseException as err:  # noqa: BLE001
+                _check_pid(main_pid)
+                return {"ok": False,
+                        "error": _describe(err, ops_path, request["op"] + ".forward")}
             _check_pid(main_pid)
-            return {"ok": False, "error": _describe(err, ops_path, request["op"] + ".forward")}
-        _check_pid(main_pid)
-        g = np.array(request["grad_output"])
-        frozen = g.view()
-        frozen.flags.writeable = False  # as in edugrad's backprop
-        grads = op_class.backward(ctx, frozen)
+            g = np.array(request["grad_output"])
+            frozen = g.view()
+            frozen.flags.writeable = False  # as in edugrad's backprop
+            grads = op_class.backward(ctx, frozen)
         _check_pid(main_pid)
         return {"ok": True, "out": out, "grads": grads, "inputs_after": inputs,
-                "grad_output_after": g}
+                "grad_output_after": g, "warnings": _warned(caught)}
+    if cmd == "interleaved":
+        # forward A, forward B, backward A, backward B: state kept outside ctx shows.
+        _, op_class = _op(ops, request["op"])
+        ctxs = [Context(), Context()]
+        sets = [[np.array(a) for a in inputs] for inputs in request["inputs"]]
+        outs = [op_class.forward(c, *x) for c, x in zip(ctxs, sets)]
+        grads = []
+        for c, g in zip(ctxs, request["grad_outputs"]):
+            frozen = np.array(g)
+            frozen.flags.writeable = False
+            grads.append(op_class.backward(c, frozen))
+        _check_pid(main_pid)
+        return {"ok": True, "outs": outs, "grads": grads}
     if cmd == "graph":
         from edugrad.tensor import Tensor
 
@@ -150,6 +169,10 @@ def _serve(request, ops, module, ops_path, main_pid):
                 "embeddings": np.asarray(result.embeddings, dtype=np.float64),
                 "words": "\n".join(str(w) for w in result.words)}
     raise ValueError(f"unknown request {cmd!r}")
+
+
+def _warned(caught) -> list[str]:
+    return [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
 
 
 def _describe(err: BaseException, ops_path: str, where: str) -> dict:

@@ -26,13 +26,16 @@ def test_forward_edge_values(sub, op):
     checks.check_forward(sub, op, EDGE[op], rtol=1e-6,
                          atol=1e-12 if op == "sigmoid" else 1e-300,
                          label=" (large-magnitude inputs)")
+    expect(not sub.warnings, f"{op}.forward warned on large-magnitude inputs {EDGE[op][0]}: "
+           f"{sub.warnings[0] if sub.warnings else ''}. The answer is finite there: compute "
+           "it without overflowing (e.g. never exponentiate a large positive number).")
     checks.check_forward(sub, op, ZERO_D[op], label=" (0-d or length-1 inputs)")
 
 
 @per_op("backward")
 @pytest.mark.points(2)
 def test_backward_edge_values(sub, op):
-    """backward at large magnitudes and 0-d inputs; multiply(x, x) through edugrad"""
+    """backward at large magnitudes and on 0-d inputs"""
     rng = rng_for("edge-backward", op)
     inputs = EDGE[op] if op in ("sigmoid", "log") else [x / 1e100 for x in EDGE[op]]
     g = checks.upstream(op, rng, inputs)
@@ -41,18 +44,26 @@ def test_backward_edge_values(sub, op):
     for grad in result.grads:
         expect(bool(np.all(np.isfinite(grad))),
                f"{op}.backward returned NaN/inf for finite inputs {inputs[0]}: {grad}")
+    expect(not sub.warnings, f"{op} warned during forward/backward on large-magnitude inputs: "
+           f"{sub.warnings[0] if sub.warnings else ''}.")
     checks.check_backward_reference(sub, op, ZERO_D[op],
                                     checks.upstream(op, rng, ZERO_D[op]),
                                     label=" (0-d or length-1 inputs)")
-    if op == "multiply":
-        x, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-        _, grads = sub.graph("multiply", [x], [0, 0], g)
-        idx = checks.worst(grads[0], 2 * g * x, 1e-6, 1e-10)
-        if idx is not None:
-            expect(False, "multiply(x, x) with the same Tensor twice: the gradient of x "
-                   f"should be 2 * x * grad_output, got {checks.fmt(grads[0][idx])} instead "
-                   f"of {checks.fmt(2 * g[idx] * x[idx])} at {list(idx)}. Do not rely on "
-                   "the two inputs being different arrays.")
+
+
+@pytest.mark.multiply_backward
+@pytest.mark.points(1)
+def test_multiply_same_tensor_twice(sub):
+    """x * x with the same Tensor as both inputs, through edugrad"""
+    rng = rng_for("reuse", "multiply")
+    x, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    _, grads = sub.graph("multiply", [x], [0, 0], g)
+    idx = checks.worst(grads[0], 2 * g * x, 1e-6, 1e-10)
+    if idx is not None:
+        expect(False, "multiply(x, x) with the same Tensor twice: the gradient of x "
+               f"should be 2 * x * grad_output, got {checks.fmt(grads[0][idx])} instead "
+               f"of {checks.fmt(2 * g[idx] * x[idx])} at {list(idx)}. Do not rely on "
+               "the two inputs being different arrays.")
 
 
 @per_op("backward")

@@ -20,7 +20,7 @@ def test_long_training_neighbours(sub):
 
 
 @pytest.mark.training
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_training_is_deterministic(sub):
     """the same seed twice gives identical losses and embeddings"""
     training.check_deterministic(sub, "short")
