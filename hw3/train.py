@@ -125,13 +125,14 @@ def prepare(config: TrainConfig):
     return corpus, vocab, encoded
 
 
-def train(config: TrainConfig, ops, progress: bool = False) -> TrainResult:
+def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> TrainResult:
     """Train SGNS on ``config.corpus`` with the four ops in ``ops``.
 
     Raises ``UsageError`` for bad settings or corpora and ``TrainingDiverged`` when
     the loss stops being finite.  ``progress`` shows a tqdm bar on stderr.
+    ``prepared`` is ``prepare(config)``'s result, if you already have it.
     """
-    corpus, vocab, encoded = prepare(config)
+    corpus, vocab, encoded = prepared if prepared is not None else prepare(config)
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
     model = SGNS(len(vocab), config.dim, ops, rng=rng, dtype=dtype)

@@ -34,7 +34,7 @@ from hw3.evaluate import (
 )
 from hw3.ops_loader import check_ops, load_ops
 from hw3.outputs import OutputFolder, atomic_write, check_out_dir, to_json
-from hw3.train import TrainConfig, TrainResult, train
+from hw3.train import TrainConfig, TrainResult, prepare, train
 
 DEFAULTS = TrainConfig()
 NEIGHBOURS_K = 10
@@ -185,6 +185,7 @@ def run(args) -> int:
     config.validate()
     ops = load_ops(args.ops)
     check_ops(ops)
+    prepared = prepare(config)
     out = Path(args.out)
     check_out_dir(out, args.overwrite)
 
@@ -197,7 +198,7 @@ def run(args) -> int:
             name += "_"
         similarity.append((name, f, read_similarity(f)))
 
-    result = train(config, ops, progress=not args.quiet)
+    result = train(config, ops, progress=not args.quiet, prepared=prepared)
 
     metrics = {
         "vocab_size": len(result.words),
