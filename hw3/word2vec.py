@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "corpus in seconds and are safe on the real corpora from `make data`.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         epilog="Measured with the reference ops on 2 shared cores: the defaults train the toy "
-               "corpus (1.9M pairs) in 7-13 s at 150-280k pairs/s to neighbour purity 0.997; "
+               "corpus (1.9M pairs) in 7-16 s at 120-280k pairs/s to neighbour purity ~0.996; "
                "on data/real/enwiki (9.4M pairs) in about 60 s, WordSim353 Spearman 0.28 "
                "(0.50 with --lr 0.1). Larger --batch-size is faster per pair but diverges "
                "sooner (toy corpus: at 4096 with lr 0.025).",
