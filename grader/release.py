@@ -209,6 +209,7 @@ def build(dist: Path, root: Path = ROOT) -> tuple[Path, Path, list[str]]:
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)
             folder.rename(old)
+        staging.chmod(0o755)  # mkdtemp made it private; the release is for sharing
         staging.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
@@ -223,6 +224,7 @@ def build(dist: Path, root: Path = ROOT) -> tuple[Path, Path, list[str]]:
                 tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for rel, (data, mode) in sorted(contents.items()):
                 _tar_add(tar, f"{NAME}/{rel}", data, mode)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, archive)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -178,6 +178,7 @@ def build_archive(ops_path: Path, outputs: Path, out: Path) -> dict:
                     for name, data in files.items():
                         _add(tar, name, data)
                     _add(tar, "MANIFEST", manifest.encode())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

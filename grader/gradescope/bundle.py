@@ -59,6 +59,7 @@ def build(out: Path, root: Path = ROOT) -> list[str]:
                 path = root / rel
                 _entry(zf, rel, path.read_bytes(), executable=os.access(path, os.X_OK))
                 names.append(rel)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

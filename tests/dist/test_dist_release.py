@@ -119,3 +119,9 @@ def test_release_holds_no_solution_code(built):
     folder, _, _ = built
     found = release.find_solution_code(folder, SOLUTION)
     assert found == [], found
+
+
+def test_release_is_readable_by_others(built):
+    folder, archive, _ = built
+    assert folder.stat().st_mode & 0o777 == 0o755, oct(folder.stat().st_mode)
+    assert archive.stat().st_mode & 0o777 == 0o644, oct(archive.stat().st_mode)
