@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--window", type=int, nargs="+", default=[2, 5])
     table.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3],
                        help="training seeds, the same for every setting (default 1 2 3)")
+    table.add_argument("--draw-seeds", type=int, default=None, metavar="K",
+                       help="instead of --seeds, draw K seeds at random from --search-seed "
+                            "(they are saved in the table, so the sweep can be repeated)")
     table.add_argument("--random", type=int, default=None, metavar="N",
                        help="random search with N settings instead of the full grid")
     table.add_argument("--search-seed", type=int, default=0,
@@ -87,6 +90,15 @@ def _check_positive(name: str, values) -> None:
 
 def setting_name(lr: float, dim: int, negatives: int, window: int) -> str:
     return f"lr{lr:g}_d{dim}_k{negatives}_w{window}"
+
+
+def draw_seeds(count: int, search_seed: int) -> list[int]:
+    """``count`` distinct training seeds drawn from ``search_seed`` (its own stream, so
+    the random search's settings do not change with the number of seeds)."""
+    if count < 1:
+        raise UsageError(f"--draw-seeds {count}: give the number of seeds to draw (>= 1).")
+    rng = np.random.default_rng([search_seed, 1])
+    return [int(s) for s in rng.choice(2**31 - 1, size=count, replace=False)]
 
 
 def make_rows(lr, dim, negatives, window, seeds, random=None, search_seed=0) -> list[tuple]:
@@ -242,6 +254,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "table":
+            if args.draw_seeds is not None:
+                args.seeds = draw_seeds(args.draw_seeds, args.search_seed)
             rows = make_rows(args.lr, args.dim, args.negatives, args.window, args.seeds,
                              args.random, args.search_seed)
             write_table(rows, args.out)

@@ -29,6 +29,14 @@ def test_random_search_is_reproducible_from_its_seed_and_within_bounds():
     assert all(0.01 <= r[1] <= 0.2 and r[2] in (50, 100) for r in draw(0)), draw(0)
 
 
+def test_drawn_seeds_are_distinct_saved_and_reproducible(tmp_path):
+    path = tmp_path / "sweep.txt"
+    assert sweep.main(["table", "--lr", "0.05", "--dim", "50", "--window", "2",
+                       "--draw-seeds", "4", "--search-seed", "9", "--out", str(path)]) == 0
+    seeds = [int(line.split()[-1]) for line in path.read_text().splitlines()]
+    assert seeds == sweep.draw_seeds(4, 9) and len(set(seeds)) == 4, seeds
+
+
 def test_table_has_only_job_lines(tmp_path):
     path = tmp_path / "sweep.txt"
     sweep.write_table(sweep.make_rows([0.05], [50], [5], [2], [7, 8]), path)
