@@ -155,7 +155,7 @@ def _tasks_of_this_user() -> int:
 class Sandbox:
     """A restartable worker process running one submission's ops.py."""
 
-    def __init__(self, ops_path: str, *, timeout: float = 10.0, import_timeout: float = 20.0,
+    def __init__(self, ops_path: str, *, timeout: float = 5.0, import_timeout: float = 20.0,
                  memory_mb: int = 3072, cpu_seconds: int = 900, max_pids: int = 64,
                  max_restarts: int = 30):
         self.ops_path = os.path.abspath(ops_path)
