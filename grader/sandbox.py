@@ -86,15 +86,15 @@ class _Drain(threading.Thread):
 class _PidsCgroup:
     """A cgroup capping the number of processes, when the machine lets us make one."""
 
-    ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+    V1_ROOT = "/sys/fs/cgroup/pids"
+    V2_ROOTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")
 
     def __init__(self, max_pids: int):
         self.path = None
         if os.geteuid() != 0:
             return  # RLIMIT_NPROC does the job for ordinary users
-        for root in self.ROOTS:
-            if not os.path.exists(os.path.join(root, "pids.max" if root.endswith("pids")
-                                               else "cgroup.procs")):
+        for root in (self.V1_ROOT, *self.V2_ROOTS):
+            if not self._usable(root):
                 continue
             path = os.path.join(root, f"hw3-grader-{os.getpid()}-{next(_counter)}")
             try:
@@ -108,6 +108,16 @@ class _PidsCgroup:
                     os.rmdir(path)
                 except OSError:
                     pass
+
+    def _usable(self, root: str) -> bool:
+        """A real pids hierarchy (v1), or a cgroup2 root delegating the pids controller."""
+        try:
+            if root == self.V1_ROOT:
+                return os.path.isfile(os.path.join(root, "cgroup.procs"))
+            with open(os.path.join(root, "cgroup.subtree_control")) as f:
+                return "pids" in f.read().split()
+        except OSError:
+            return False
 
     def join_self(self) -> None:  # called in the child, before exec
         if self.path:

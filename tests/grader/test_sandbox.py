@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -103,3 +105,35 @@ def test_allocating_50_gb_raises_memory_error_in_the_child(tmp_path):
         with pytest.raises(StudentError) as err:
             forward(box, "sigmoid", [1.0])
         assert err.value.info["type"] == "MemoryError", err.value.info
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if text.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def test_forking_is_capped_and_every_child_is_killed_at_the_end(tmp_path):
+    body = ("import os, time\n"
+            "                for _ in range(200):\n"
+            "                    if os.fork() == 0:\n"
+            "                        time.sleep(60)\n"
+            "                        os._exit(0)\n"
+            "                return a")
+    path = write_submission(tmp_path, body)
+    box = Sandbox(path, max_pids=32)
+    try:
+        with pytest.raises(StudentError) as err:
+            forward(box, "sigmoid", [1.0])
+        assert err.value.info["type"] in ("BlockingIOError", "OSError"), err.value.info
+        marker = box._tmp
+    finally:
+        box.close()
+    time.sleep(0.5)
+    assert _processes_mentioning(marker) == []
