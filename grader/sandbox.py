@@ -5,7 +5,7 @@
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
 * limits set in the child before exec: CPU seconds, address space (memory), file
-  size (0: no file writes), core dumps off, number of processes (for a non-root user; root ignores
+  size, core dumps off, number of processes (for a non-root user; root ignores
   RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
 * its own session/process group, killed as a whole (plus anything in its cgroup);
 * stdout/stderr go to pipes drained by threads that keep only the first and last
@@ -35,6 +35,7 @@ from grader import protocol
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 _counter = itertools.count()
+FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
 
 
 class WorkerFailure(Exception):
@@ -196,9 +197,11 @@ class Sandbox:
         def apply():  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            # No file writes at all (pipes are not files): the submission cannot leave
-            # fake results anywhere; Python ignores SIGXFSZ, so a write raises EFBIG.
-            resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+            # Files stay small (pipes are not files); Python ignores SIGXFSZ, so a
+            # bigger write raises EFBIG.  Fake results written anywhere are overwritten:
+            # results.json is written after the worker is dead (and grade-all rewrites
+            # every student's from memory at the end).
+            resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if nproc is not None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
@@ -344,9 +347,9 @@ class Sandbox:
             if sig == signal.SIGXCPU:
                 why = f"it used more than {self.cpu_seconds} s of CPU time"
             elif sig == signal.SIGXFSZ:
-                why = "it tried to write a file"
+                why = f"it wrote a file larger than {FILE_LIMIT >> 20} MB"
             elif sig == signal.SIGKILL:
-                why = "it was killed (SIGKILL), usually for using too much memory"
+                why = "it was killed (SIGKILL: by your code itself, or by the system for using too much memory)"
             elif sig == signal.SIGSEGV:
                 why = "it crashed (segmentation fault)"
             else:

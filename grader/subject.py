@@ -249,8 +249,8 @@ def _student_message(info: dict, where: str) -> str:
             return f"training word2vec needs all four ops ({first or 'an op is missing'})."
         return f"{where} is not implemented yet."
     if kind == "OSError" and "File too large" in text:
-        return (f"{where} tried to write a file{line}; ops must not write files (the grader "
-                "does not allow it).")
+        return (f"{where} tried to write a file larger than 16 MB{line}; ops should not write "
+                "files at all.")
     if kind == "MemoryError":
         return f"{where} ran out of memory{line} (the limit is 3 GB)."
     if kind == "ValueError" and "read-only" in text:

@@ -6,14 +6,16 @@ the reference ops by ``python -m grader reference`` (instructors; needs
 solution.  ``tests/grader`` re-computes them and checks they still match.
 
 Why these tolerances (``LOSS_RTOL``): runs are float64 and seeded, so correct
-implementations written differently differ only by rounding.  Measured on the short
-run: the ten correct-but-different catalog entries (tanh / logaddexp / masked /
+implementations written differently differ only by rounding.  Measured on both
+runs: the ten correct-but-different catalog entries (tanh / logaddexp / masked /
 np.where sigmoids, einsum or multiply-then-sum dots, helpers, lists) stay within
-4.2e-16 relative of the reference curve at every logged point; wrong gradients move
-it by 20 % (multiply gradient doubled) to 98 % (dot gradients swapped) or make it
-diverge.  1e-6 sits nine orders of magnitude above the noise and five below the
-smallest real error.  Neighbour purity must be within ``PURITY_MARGIN`` of the
-reference run's (0.86 short, 1.00 long).
+4.1e-16 relative of the reference curve at every logged point; wrong gradients move
+it by 20 % (multiply gradient doubled) to 100 % (dot gradients swapped, sigmoid
+derivative from the input) or make it diverge.  The learning rate is kept at 0.05:
+at 0.1 the same correct variants drifted apart to 5e-8 (training near the edge of
+stability amplifies rounding).  1e-5 sits eleven orders of magnitude above the noise
+and four below the smallest real error.  Neighbour purity must be within
+``PURITY_MARGIN`` of the reference run's (see grader/reference/*.json).
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ CORPUS = os.path.join(ROOT, "data", "toy", "corpus.txt")
 CLASSES = os.path.join(ROOT, "data", "toy", "classes.tsv")
 
 CONFIGS = {
-    "short": dict(epochs=1, dim=20, window=3, negatives=5, batch_size=512, lr=0.025,
-                  min_count=5, seed=0, subsample=1e-3, dtype="float64", log_every=10),
-    "long": dict(epochs=2, dim=30, window=5, negatives=5, batch_size=1024, lr=0.05,
-                 min_count=5, seed=1, subsample=1e-3, dtype="float64", log_every=10),
+    "short": dict(epochs=1, dim=16, window=2, negatives=5, batch_size=1024, lr=0.05,
+                  min_count=5, seed=0, subsample=3e-4, dtype="float64", log_every=4),
+    "long": dict(epochs=2, dim=20, window=2, negatives=5, batch_size=1024, lr=0.05,
+                 min_count=5, seed=1, subsample=3e-4, dtype="float64", log_every=5),
 }
-# Normal runs take 2 s (short) and 4-6 s (long) here; these leave room for a loaded machine.
+# Normal runs take ~1 s (short) and ~3 s (long) here; these leave room for a loaded machine.
 TIMEOUT = {"short": 40.0, "long": 60.0}
-LOSS_RTOL = 1e-6
+LOSS_RTOL = 1e-5
 PURITY_MARGIN = 0.05
 
 _cache: dict[tuple[int, str], dict | CheckFailed] = {}

@@ -87,16 +87,16 @@ def test_exceptions_come_back_with_the_line_of_ops_py(tmp_path):
         assert "ops.py line" in err.value.info["line"], err.value.info
 
 
-def test_writing_a_file_is_refused(tmp_path):
-    target = tmp_path / "written.txt"
+def test_writing_a_big_file_is_refused(tmp_path):
+    target = tmp_path / "big.bin"
     path = write_submission(
-        tmp_path, f"with open({str(target)!r}, 'w') as f:\n                    f.write('fake')\n"
-                  "                return a")
+        tmp_path, f"with open({str(target)!r}, 'wb') as f:\n                    "
+                  "f.write(bytes(32 << 20))\n                return a")
     with Sandbox(path) as box:
         with pytest.raises(StudentError) as err:
             forward(box, "sigmoid", [1.0])
         assert err.value.info["type"] == "OSError", err.value.info
-    assert not target.exists() or target.read_text() == ""
+    assert target.stat().st_size <= 16 << 20
 
 
 def test_allocating_50_gb_raises_memory_error_in_the_child(tmp_path):
