@@ -156,7 +156,12 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
                        report.failed_results(msg, time.monotonic() - start))
             print(msg)
             return 0
-        outcomes, _ = run_rubric(ops, hidden=hidden)
+        try:
+            outcomes, _ = run_rubric(ops, hidden=hidden)
+        except Exception as err:  # noqa: BLE001 - the grader's own failure, not the student's
+            print(f"error: the grader could not run its tests ({err}); nothing was written. "
+                  "Check the installation with `make check`.", file=sys.stderr)
+            return 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - start

@@ -241,6 +241,8 @@ def student_message(info: dict, where: str) -> str:
 def _student_message(info: dict, where: str) -> str:
     kind = str(info.get("type", "Error"))
     text = str(info.get("message", ""))
+    if len(text) > 400:
+        text = text[:400] + " [...]"
     line = f" at {info['line']}" if info.get("line") else ""
     where = info.get("where") or where
     if kind == "NotImplementedError":

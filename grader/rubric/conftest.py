@@ -21,7 +21,7 @@ from grader.subject import Subject
 settings.register_profile(
     "grading", derandomize=True, deadline=None, database=None, max_examples=25,
     phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),
-    print_blob=False)
+    print_blob=False, report_multiple_bugs=False)
 settings.load_profile("grading")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
