@@ -13,6 +13,7 @@ the comments in the catalog files.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import os
@@ -180,7 +181,7 @@ def failed(test: dict) -> bool:
     return float(test.get("score", 0)) < float(test.get("max_score", 0))
 
 
-def tests_only_about(results: dict, ops: set[str]) -> list[dict]:
+def own_tests_of(results: dict, ops: set[str]) -> list[dict]:
     """Tests whose name concerns exactly one op, and that op is in ``ops``."""
     return [t for t in results["tests"]
             if len(ops_named(t["name"])) == 1 and ops_named(t["name"]) <= ops]
@@ -203,7 +204,7 @@ def check_names_op(results: dict, ops: list[str], entry_id: str) -> None:
 def check_other_ops_untouched(results: dict, bad_ops: list[str], entry_id: str) -> None:
     """The ops that are correct in the file keep every point of their own tests."""
     good_ops = set(OPS) - set(bad_ops)
-    lost = [t for t in tests_only_about(results, good_ops) if failed(t)]
+    lost = [t for t in own_tests_of(results, good_ops) if failed(t)]
     assert not lost, (
         f"{entry_id}: only {', '.join(bad_ops)} is wrong here, but tests of the correct "
         f"op(s) lost points:\n{describe(lost)}")
@@ -247,7 +248,7 @@ def test_every_op_has_tests_of_its_own(graded):
     """The per-op checks below rely on test names saying which op they test."""
     tests = graded.results(REFERENCE_IDS[0])["tests"]
     for op in OPS:
-        own = tests_only_about({"tests": tests}, {op})
+        own = own_tests_of({"tests": tests}, {op})
         assert own, f"no test in the rubric names only {op}: {[t['name'] for t in tests]}"
 
 
@@ -313,29 +314,63 @@ def test_hostile_submission_is_graded_within_limits(graded, entry_id):
         f"{entry_id} held the grader for {seconds:.0f} s (limit {ENTRY_TIME_LIMIT} s)")
 
 
-def hidden_source_lines() -> list[str]:
-    lines = []
-    for path in sorted(HIDDEN_RUBRIC.rglob("*.py")):
-        lines += [ln.strip() for ln in path.read_text().splitlines() if len(ln.strip()) >= 30]
-    return lines
+def hidden_source() -> str:
+    return "\n".join(p.read_text() for p in sorted(HIDDEN_RUBRIC.rglob("*.py")))
+
+
+def student_visible_texts(graded: Graded):
+    """(entry, where, text) for everything a student may see: the top-level output and
+    every test whose visibility is not "hidden" (after_published is seen eventually)."""
+    for entry_id in graded.entries:
+        results = graded.results(entry_id)
+        yield entry_id, "output", str(results.get("output", ""))
+        for t in results["tests"]:
+            if t.get("visibility", "visible") != "hidden":
+                yield entry_id, t["name"], f"{t['name']}\n{t.get('output', '')}"
+
+
+def stolen_payloads(text: str) -> list[str]:
+    """What the read_hidden_tests* entries smuggled into ``text``: the text after their
+    LEAK-BEGIN marker, and their LEAK64: base64 slices decoded."""
+    payloads = [part for part in text.split("LEAK-BEGIN")[1:]]
+    for chunk in re.findall(r"LEAK64:([A-Za-z0-9+/=]+)", text):
+        chunk = chunk[: len(chunk) // 4 * 4]
+        try:
+            payloads.append(base64.b64decode(chunk).decode(errors="replace"))
+        except ValueError:
+            pass
+    return payloads
+
+
+def windows(text: str, size: int) -> set[str]:
+    flat = " ".join(text.split())
+    return {flat[i:i + size] for i in range(len(flat) - size + 1)}
 
 
 def test_feedback_never_shows_hidden_test_source(graded):
-    """A submission that reads the hidden rubric files and prints them or raises them
-    as an error message must not get their text back in any student-visible feedback
-    (tests with visibility other than "hidden", and the top-level output)."""
-    secret = hidden_source_lines()
+    """Hidden rubric files stay hidden: no line of them (30+ characters) appears in any
+    student-visible feedback of any entry."""
+    secret = [ln.strip() for ln in hidden_source().splitlines() if len(ln.strip()) >= 30]
     assert secret, f"no hidden rubric source found under {HIDDEN_RUBRIC}"
-    leaks = []
-    for entry_id in graded.entries:
-        results = graded.results(entry_id)
-        shown = [("output", str(results.get("output", "")))]
-        shown += [(t["name"], f"{t['name']}\n{t.get('output', '')}")
-                  for t in results["tests"] if t.get("visibility", "visible") != "hidden"]
-        for where, text in shown:
-            leaks += [(entry_id, where, line) for line in secret if line in text]
+    leaks = [(e, w, line) for e, w, text in student_visible_texts(graded)
+             for line in secret if line in text]
     assert not leaks, "hidden test source reached student-visible feedback:\n" + "\n".join(
         f"  {e} / {w}: {line!r}" for e, w, line in leaks[:10])
+
+
+def test_feedback_never_carries_pieces_of_stolen_hidden_tests(graded):
+    """The read_hidden_tests* entries read the hidden rubric files and send their text
+    (raw, or base64-encoded to dodge line-by-line redaction) through prints and error
+    messages.  Not even a 20-character piece of it may reach what a student sees."""
+    secret = windows(hidden_source(), 20)
+    leaks = []
+    for entry_id, where, text in student_visible_texts(graded):
+        for payload in stolen_payloads(text):
+            found = sorted(windows(payload, 20) & secret)
+            if found:
+                leaks.append(f"  {entry_id} / {where}: {len(found)} pieces, e.g. {found[0]!r}")
+    assert not leaks, "pieces of the hidden tests reached student-visible feedback:\n" + (
+        "\n".join(leaks[:10]))
 
 
 # ---------------------------------------------------------------------- determinism

