@@ -220,7 +220,11 @@ class expand(Operation):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return (grad_output.sum(axis=ctx.axis),)
+        # = grad_output.sum(axis=ctx.axis), written as an einsum ("btd->bd" for axis=1):
+        # numpy's sum over a middle axis is ~3x slower (measured on (2048, 6, 50) float32).
+        letters = "abcdefghijklmnopqrstuvwxyz"[:grad_output.ndim]
+        kept = letters.replace(letters[ctx.axis], "")
+        return (np.einsum(f"{letters}->{kept}", grad_output),)
 
 
 @tensor_op

@@ -51,8 +51,12 @@ def scatter_add_rows(num_rows: int, indices: np.ndarray, rows: np.ndarray) -> np
         flat_idx = flat_idx % num_rows
     if _sparse is not None and rows.dtype in (np.float32, np.float64):
         n = flat_idx.size
+        # scipy stores int32 indices when they fit: giving them as int32 saves it a copy.
+        index_type = np.int32 if max(n, num_rows) < 2**31 else np.int64
         one_hot = _sparse.csc_matrix(
-            (np.ones(n, dtype=rows.dtype), flat_idx, np.arange(n + 1)), shape=(num_rows, n)
+            (np.ones(n, dtype=rows.dtype), flat_idx.astype(index_type, copy=False),
+             np.arange(n + 1, dtype=index_type)),
+            shape=(num_rows, n),
         )
         return np.asarray(one_hot @ flat_rows)
     return scatter_add_rows_numpy(num_rows, flat_idx, flat_rows)
