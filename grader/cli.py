@@ -21,8 +21,20 @@ Students:     python -m grader test            (or: make test)
 Instructors:  python -m grader grade SUB --out DIR
               python -m grader grade-all DIR --out OUT -j 2   (or: make grade SUBMISSIONS=DIR)
 
-Student code never runs in the grader's process: it runs in a child process with
-limits on time, memory, processes and output, and every verdict is computed here.
+Scoring: public tests (60 points; what `make test` runs) + hidden tests (40 points,
+only where grader/rubric/hidden exists) = 100. `python -m grader rubric` lists every
+test with its points. The same submission always gets the same score.
+
+Outputs: `grade` writes DIR/results.json (Gradescope's schema, feedback per test);
+`grade-all` writes OUT/<student>/results.json and OUT/grades.csv (student, score,
+max_score, status: graded | no-submission | error) and skips finished students
+when re-run.
+
+Isolation: student code never runs in the grader's process.  It runs in a child
+process (clean environment, private temp folder) limited to 5 s per op call, 40-60 s
+per training run, 3 GB of memory, 64 processes and 16 MB per written file, with its
+output drained and capped; every verdict is computed here.  A hang or crash costs
+the checks it hit, and a fresh child runs the rest.
 """
 
 

@@ -264,6 +264,10 @@ def _student_message(info: dict, where: str) -> str:
         return f"{where} raised KeyboardInterrupt{line}."
     if kind == "LookupError" and "no usable op" in text:
         return f"{where}: the op is missing or not an Operation."
+    if kind == "ValueError" and "broadcast" in text and where.startswith("dot.backward"):
+        return (f"{where} raised ValueError{line}: {text}. grad_output has one number per "
+                "pair of vectors (shape (...)), the inputs have shape (..., d): give it a last "
+                "axis, grad_output[..., None], so it multiplies every entry of each vector.")
     if kind == "TrainingDiverged":
         return f"training diverged (the loss became NaN or infinite): {text}"
     return f"{where} raised {kind}{line}: {text}"

@@ -111,8 +111,8 @@ def check_trajectory(sub: Subject, name: str) -> None:
             f"training with your ops does not follow the reference: the mean loss first "
             f"departs at logged point {first + 1} of {want.size} (yours {losses[first]:.6f}, "
             f"reference {want[first]:.6f}); at the end yours is {losses[-1]:.4f}, the "
-            f"reference {want[-1]:.4f}. Your ops pass their own checks only if the table "
-            "above is green: fix those first.")
+            f"reference {want[-1]:.4f}. Training uses all four ops: if any of them fails its "
+            "own tests, fix that first.")
 
 
 def check_neighbours(sub: Subject, name: str) -> None:
