@@ -32,6 +32,7 @@ import threading
 import time
 
 from grader import protocol
+from grader.confine import confiner
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 _counter = itertools.count()
@@ -192,6 +193,7 @@ class Sandbox:
     def _limits(self):
         mem = self.memory_mb << 20
         cpu, cgroup = self.cpu_seconds, self._cgroup
+        confine = confiner()
         nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.max_pids
 
         def apply():  # runs in the child between fork and exec
@@ -207,6 +209,8 @@ class Sandbox:
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
             if cgroup is not None:
                 cgroup.join_self()
+            if confine is not None:
+                confine()  # last: it takes away the powers the steps above needed
 
         return apply
 
