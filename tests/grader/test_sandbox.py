@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from grader import sandbox as sandbox_module
 from grader.sandbox import Sandbox, StudentError, WorkerFailure
 
 HEADER = "import numpy as np\nfrom edugrad.operation import Operation, tensor_op\n"
@@ -137,3 +138,21 @@ def test_forking_is_capped_and_every_child_is_killed_at_the_end(tmp_path):
         box.close()
     time.sleep(0.5)
     assert _processes_mentioning(marker) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="confinement applies when grading as root")
+def test_as_root_the_child_cannot_lift_limits_or_read_hidden_tests(tmp_path):
+    hidden = os.path.join(os.path.dirname(sandbox_module.__file__), "rubric", "hidden")
+    body = ("import resource, os\n"
+            "                try:\n"
+            "                    resource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n"
+            "                    lifted = 'lifted'\n"
+            "                except (ValueError, OSError):\n"
+            "                    lifted = 'refused'\n"
+            f"                raise RuntimeError(lifted + ' ' + str(os.listdir({hidden!r})))")
+    path = write_submission(tmp_path, body)
+    with Sandbox(path) as box:
+        with pytest.raises(StudentError) as err:
+            forward(box, "sigmoid", [1.0])
+    assert err.value.info["message"] == "refused []", err.value.info
+    assert os.listdir(hidden), "the grader's own view of the hidden tests must be untouched"
