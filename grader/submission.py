@@ -61,6 +61,11 @@ def locate(sub: str, workdir: str) -> str:
                 found.append(os.path.relpath(os.path.join(folder, "ops.py"), sub))
         pick = _pick([f.replace(os.sep, "/") for f in found])
         if pick is None:
+            # Gradescope puts the uploaded file in a folder: an archive handed in as is.
+            archives = sorted(n for n in os.listdir(sub) if is_archive(n)
+                              and os.path.isfile(os.path.join(sub, n)))
+            if len(archives) == 1:
+                return _from_archive(os.path.join(sub, archives[0]), workdir)
             raise NoSubmission(f"no ops.py found in the folder {os.path.basename(sub)}.")
         return _checked(os.path.join(sub, pick))
     if is_archive(sub):

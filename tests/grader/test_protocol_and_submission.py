@@ -94,3 +94,14 @@ def test_an_archive_without_ops_py_is_no_submission(tmp_path):
                                         ("carol", "carol"), ("dan.zip", "dan")])
 def test_student_id_is_the_entry_name_without_extension(name, sid):
     assert student_id(f"/x/{name}") == sid
+
+
+def test_a_folder_holding_only_the_handin_archive_is_graded_from_it(tmp_path):
+    (tmp_path / "upload").mkdir()
+    with tarfile.open(tmp_path / "upload" / "hw3-submission.tar.gz", "w:gz") as tf:
+        data = b"# from the archive\n"
+        info = tarfile.TarInfo("ops.py")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    path = locate(str(tmp_path / "upload"), str(tmp_path))
+    assert open(path).read() == "# from the archive\n"
