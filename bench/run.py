@@ -1,6 +1,6 @@
 """`make bench`: SGNS in edugrad (the product) against a numpy ceiling and gensim.
 
-    python -m bench.run [--epochs 5] [--repeats 1] [--systems product numpy gensim-1 gensim-2]
+    python -m bench.run [--epochs 5] [--repeats 3] [--systems product numpy gensim-1 gensim-2]
 
 Every system trains on the same corpus with the same settings (the product's
 defaults from hw3.train.TrainConfig, unless overridden here), each in its own
@@ -37,7 +37,7 @@ def parse_args(argv=None):
     p.add_argument("--corpus", default=str(ROOT / "data/real/enwiki/corpus.txt"))
     p.add_argument("--similarity-dir", default=str(ROOT / "data/real/similarity"))
     p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--repeats", type=int, default=1, help="runs per system (medians reported)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per system (medians reported)")
     p.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
     p.add_argument("--batch-size", type=int, help="default: the product's default")
     p.add_argument("--lr", type=float, help="default: the product's default")
