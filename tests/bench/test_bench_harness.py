@@ -48,7 +48,7 @@ def bench_output(tiny_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("benchout") / "results.md"
     status = bench_run.main([
         "--corpus", str(tiny_data / "corpus.txt"), "--similarity-dir",
-        str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64",
+        str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64", "--repeats", "1",
         "--systems", *SYSTEMS, "--out", str(out)])
     return status, out
 
