@@ -314,6 +314,16 @@ def test_hostile_submission_is_graded_within_limits(graded, entry_id):
         f"{entry_id} held the grader for {seconds:.0f} s (limit {ENTRY_TIME_LIMIT} s)")
 
 
+def test_results_folder_holds_nothing_a_submission_planted(graded):
+    """The write_results_folder entry finds the --out folder (from its ancestors'
+    command lines) and writes fake perfect results.json files there; none may survive."""
+    planted = []
+    for path in sorted(graded.out.rglob("*")):
+        if path.is_file() and '"All tests passed. Great job!"' in path.read_text(errors="replace"):
+            planted.append(str(path.relative_to(graded.out)))
+    assert not planted, f"files written by a submission remain in the output folder: {planted}"
+
+
 def hidden_source() -> str:
     return "\n".join(p.read_text() for p in sorted(HIDDEN_RUBRIC.rglob("*.py")))
 

@@ -15,7 +15,7 @@ _FAKE = {
     "score": 100.0,
     "max_score": 100.0,
     "execution_time": 1.0,
-    "output": "All tests passed.",
+    "output": "All tests passed. Great job!",
     "tests": [],
 }
 
