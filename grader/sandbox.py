@@ -169,7 +169,7 @@ class Sandbox:
 
     def __init__(self, ops_path: str, *, timeout: float = 5.0, import_timeout: float = 20.0,
                  memory_mb: int = 3072, cpu_seconds: int = 900, max_pids: int = 64,
-                 max_restarts: int = 30):
+                 max_restarts: int = 60):
         self.ops_path = os.path.abspath(ops_path)
         self.timeout = timeout
         self.import_timeout = import_timeout

@@ -19,7 +19,7 @@ from grader.sandbox import Sandbox, StudentError, WorkerFailure
 INPUTS = {"sigmoid": ("a",), "log": ("a",), "multiply": ("a", "b"), "dot": ("a", "b")}
 
 
-HANGS_BEFORE_GIVING_UP = 2  # timeouts of one method before it is no longer called
+HANGS_BEFORE_GIVING_UP = 2  # hangs/crashes of one method before it is no longer called
 
 
 class CheckFailed(AssertionError):
@@ -71,13 +71,14 @@ class Subject:
         stuck = [(w, m) for w, (n, m) in self.hangs.items()
                  if n >= HANGS_BEFORE_GIVING_UP and (w == where or message["cmd"] == "train")]
         if stuck:
-            raise CheckFailed(f"not run: {stuck[0][1]} (it hung {HANGS_BEFORE_GIVING_UP} "
-                              "times already, so the grader stopped calling it).")
+            raise CheckFailed(f"not run: {stuck[0][1]} (this happened "
+                              f"{HANGS_BEFORE_GIVING_UP} times already, so the grader stopped "
+                              "calling it).")
         try:
             return self.sandbox.request({**message, "where": where}, where, timeout)
         except WorkerFailure as failure:
             text = failure.message[0].upper() + failure.message[1:]
-            if failure.kind == "timeout":
+            if failure.kind in ("timeout", "crash", "protocol"):
                 count = self.hangs.get(where, (0, ""))[0] + 1
                 self.hangs[where] = (count, failure.message)
             self.poison = CheckFailed(text)
@@ -249,7 +250,8 @@ def _student_message(info: dict, where: str) -> str:
         if where == "training word2vec":
             first = text.split(". ")[0].rstrip(".")
             return f"training word2vec needs all four ops ({first or 'an op is missing'})."
-        return f"{where} is not implemented yet."
+        return (f"{where} is not implemented yet: write it in ops.py (in place of the "
+                "`raise` line), then run make test again.")
     if kind == "OSError" and "File too large" in text:
         return (f"{where} tried to write a file larger than 16 MB{line}; ops should not write "
                 "files at all.")

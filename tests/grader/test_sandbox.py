@@ -76,7 +76,7 @@ def test_sys_exit_at_import_is_a_sticky_import_failure(tmp_path):
                 forward(box, "log", [1.0])
             assert failure.value.kind == "import"
             assert "sys.exit()" in failure.value.message, failure.value.message
-        assert box.restarts_left == 29, "an import failure must not be retried"
+        assert box.restarts_left == 59, "an import failure must not be retried"
 
 
 def test_exceptions_come_back_with_the_line_of_ops_py(tmp_path):
@@ -156,3 +156,21 @@ def test_as_root_the_child_cannot_lift_limits_or_read_hidden_tests(tmp_path):
             forward(box, "sigmoid", [1.0])
     assert err.value.info["message"] == "refused []", err.value.info
     assert os.listdir(hidden), "the grader's own view of the hidden tests must be untouched"
+
+
+def test_a_method_that_hung_twice_is_not_called_again(tmp_path):
+    from grader.subject import CheckFailed, Subject
+
+    path = write_submission(tmp_path, "while True:\n                    pass")
+    with Sandbox(path, timeout=0.5) as box:
+        sub = Subject(box)
+        for _ in range(2):
+            sub.new_test()
+            with pytest.raises(CheckFailed, match="ran longer than 0.5 s"):
+                sub.forward("sigmoid", [1.0])
+        sub.new_test()
+        start = time.monotonic()
+        with pytest.raises(CheckFailed, match="not run"):
+            sub.forward("sigmoid", [1.0])
+        assert time.monotonic() - start < 0.5
+        np.testing.assert_allclose(sub.forward("log", [1.0]), [0.0])
