@@ -15,6 +15,7 @@ reported).  The table goes to bench/results.md (atomically) and stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -129,6 +130,8 @@ def render(rows: list[dict], settings: dict, meta: dict) -> str:
                  *[_sim(r["similarity"][n]) for n in names], ratio]
         lines.append("| " + " | ".join(cells) + " |")
     shown = {k: v for k, v in settings.items() if k != "similarity"}
+    with contextlib.suppress(ValueError):  # show the corpus relative to the repository
+        shown["corpus"] = Path(shown["corpus"]).resolve().relative_to(ROOT).as_posix()
     return "\n".join([
         "# SGNS benchmark: edugrad (the product) vs numpy and gensim",
         "",
