@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from grader import report
-from grader.atomic import write_json, write_text
+from grader.atomic import remove_planted, snapshot, write_json, write_text
 from grader.cli import UsageError
 from grader.submission import ARCHIVE_SUFFIXES, student_id
 
@@ -110,6 +110,7 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
         raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
                          ".tgz/.tar/.zip archives).")
     os.makedirs(out, exist_ok=True)
+    before = snapshot(out)
     # Results live in memory; at the end every results.json and grades.csv is
     # rewritten from it, so nothing a submission wrote into OUT while it ran survives.
     results: dict[str, dict] = {}
@@ -133,5 +134,10 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
     for sid, data in results.items():
         write_json(os.path.join(out, sid, "results.json"), data)
     path = write_grades(out, results, status)
+    ours = [os.path.join(out, sid, "results.json") for sid in results] + [path]
+    planted = remove_planted(out, before, ours)
+    if planted:
+        print(f"removed {len(planted)} file(s) written into {out} during grading "
+              "(not the grader's).", flush=True)
     print(f"done in {time.monotonic() - start:.0f} s; gradebook: {path}")
     return 0

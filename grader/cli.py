@@ -155,6 +155,9 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
         raise UsageError(f"--out {out} exists and is not a folder; give a folder for "
                          "results.json.")
     start = time.monotonic()
+    from grader.atomic import remove_planted, snapshot
+
+    before = snapshot(out) if os.path.isdir(out) else set()
     work = tempfile.mkdtemp(prefix="hw3-grade-")
     try:
         try:
@@ -180,7 +183,9 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
     text = report.table(outcomes, "HW3 autograder", hidden_note=False)
     results = report.results_json(outcomes, seconds, text)
     # Written last, after the sandbox is gone, so nothing the submission wrote survives.
-    write_json(os.path.join(out, "results.json"), results)
+    target = os.path.join(out, "results.json")
+    write_json(target, results)
+    remove_planted(out, before, [target])
     print(f"{sub}: {results['score']:g} / {results['max_score']:g} ({seconds:.1f} s)")
     return 0
 

@@ -175,3 +175,18 @@ def test_committed_reference_runs_match_the_reference_ops(tmp_path):
         assert same, (
             f"grader/reference/{name}.json is stale (data/toy or hw3.train changed?): "
             "run `python -m grader reference` and commit the result")
+
+
+def test_files_planted_in_the_output_folder_during_grading_are_removed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("the instructor's own file\n")
+    src = SOLUTION.read_text() + (
+        "\nimport pathlib as _p\n"
+        f"_p.Path({str(out)!r}, 'planted.json').write_text('fake')\n"
+        f"_p.Path({str(out)!r}, 'sub').mkdir(exist_ok=True)\n"
+        f"_p.Path({str(out)!r}, 'sub', 'results.json').write_text('fake')\n")
+    (tmp_path / "ops.py").write_text(src)
+    run = grader("grade", tmp_path / "ops.py", "--out", out, "--public-only")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "results.json"]
