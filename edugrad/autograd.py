@@ -9,13 +9,15 @@
    gradient is complete: add it to ``.grad``, then ask its op's ``backward`` for
    the gradients of its inputs and add those to the inputs' running totals.
    A Tensor used twice (``x * x``, ``b = a + a``) simply receives two contributions.
+3. If an inf or NaN reached a leaf although the pass started finite, walk again
+   with every op's gradients checked for finiteness, to name the op that made it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from edugrad.operation import run_backward
+from edugrad.operation import all_finite, run_backward
 from edugrad.tensor import Tensor
 
 
@@ -57,17 +59,41 @@ def backpropagate(root: Tensor, grad_output=None) -> None:
                 f"shape {root.value.shape}; they must match."
             )
 
-    # This pass's gradients, kept apart from .grad so that calling backward() twice
-    # on the same graph adds the same amount twice (and never re-sends old totals).
+    order = topological_order(root)
+    leaves_finite = True
+    for node, g in _gradient_flow(order, root, grad_output, check_finite=False):
+        node.accumulate_grad(g)
+        if node.op is None and leaves_finite:
+            leaves_finite = all_finite(g)
+    if not leaves_finite and all_finite(grad_output):
+        # An inf or NaN reached a leaf although the pass started finite: some op's
+        # backward made it.  Walk the graph again, checking every op's gradients this
+        # time, so that the BackwardError names the op (see _gradient_flow).
+        for _ in _gradient_flow(order, root, grad_output, check_finite=True):
+            pass
+
+
+def _gradient_flow(order, root, grad_output, check_finite):
+    """Yield (tensor, its gradient from this pass) for each Tensor of ``order``, last first.
+
+    Gradients are kept here, apart from ``.grad``, so that calling backward() twice on
+    the same graph adds the same amount twice (and never re-sends old totals).
+
+    Every backward's answer is checked for form (count, type, shape).  Checking that it
+    is finite reads the whole gradient again, which is as costly as computing it (15 %
+    of an SGNS training step), so the first walk skips that check: inf and NaN survive
+    every later sum and product, so one that an op makes shows up in the leaves'
+    gradients, and only then does ``backpropagate`` walk again with ``check_finite``.
+    """
     pending: dict[int, np.ndarray] = {id(root): grad_output}
-    for node in reversed(topological_order(root)):
+    for node in reversed(order):
         g = pending.pop(id(node), None)
         if g is None:
             continue  # nothing flows here (e.g. only through None gradients)
-        node.accumulate_grad(g)
+        yield node, g
         if node.op is None:
             continue  # a leaf: nothing further back
-        for parent, pg in zip(node.parents, run_backward(node, g)):
+        for parent, pg in zip(node.parents, run_backward(node, g, check_finite)):
             if pg is None:
                 continue
             key = id(parent)

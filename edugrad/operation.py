@@ -17,7 +17,8 @@ code runs (a dynamic graph).
 When backpropagation calls ``backward``, this module checks what came back (one
 gradient per input, each an array of the input's shape, finite where everything
 going in was finite) and raises ``BackwardError`` naming the op and the input if not.
-The check lives here, once, instead of in every op.
+The check lives here, once, instead of in every op.  (The finite check runs only
+when an inf or NaN turned up in the pass: see ``edugrad/autograd.py``.)
 """
 
 from __future__ import annotations
@@ -41,13 +42,6 @@ class Context(list):
 
 class Operation:
     """Base class of every operation; subclass it and write the two static methods."""
-
-    # Backprop checks that each gradient is finite wherever the inputs were (catching
-    # e.g. a division by zero in a new op).  That check reads the whole gradient, as
-    # costly as computing it: 16 % of an SGNS training step.  edugrad's own ops whose
-    # backward only copies or sums grad_output (add, take_rows, ...) cannot produce
-    # NaN from finite numbers, so they set this to False and skip it.
-    check_finite = True
 
     @staticmethod
     def forward(ctx: Context, *arrays: np.ndarray, **options) -> np.ndarray:
@@ -116,7 +110,8 @@ def _input_names(op_class) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- checks
-def run_backward(node: Tensor, grad_output: np.ndarray) -> list[np.ndarray | None]:
+def run_backward(node: Tensor, grad_output: np.ndarray,
+                 check_finite: bool = True) -> list[np.ndarray | None]:
     """Call ``node.op.backward`` and check its answer; one entry per parent.
 
     ``backward`` sees a read-only view of ``grad_output``: the same array may also be
@@ -138,7 +133,7 @@ def run_backward(node: Tensor, grad_output: np.ndarray) -> list[np.ndarray | Non
             "can also be the gradient of other Tensors, and changing it would corrupt theirs.",
             "compute a new array instead, e.g. `return (grad_output * s,)`.",
         ) from err
-    checked = check_gradients(op, node.parents, grads, frozen)
+    checked = check_gradients(op, node.parents, grads, frozen, check_finite)
     # A gradient passed straight through (like add's) is handed on writable; if it goes
     # to several inputs, each gets its own copy so no two inputs share one .grad array.
     handed_on = []
@@ -158,13 +153,14 @@ def _fail(op, what: str, fix: str) -> BackwardError:
     return BackwardError(f"{op.__name__}.backward {what}\n  How to fix: {fix}")
 
 
-def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
+def check_gradients(op, parents, grads, grad_output,
+                    check_finite: bool = True) -> list[np.ndarray | None]:
     """Validate what ``op.backward`` returned for the inputs ``parents``.
 
     Accepts a tuple or a list (or a bare array when the op has one input).  Raises
     ``BackwardError`` with the op, the input, and expected vs. got when a gradient
-    is missing, not an array, of the wrong shape, or non-finite where the input and
-    upstream gradient were finite.
+    is missing, not an array, of the wrong shape, or (with ``check_finite``)
+    non-finite where the input and upstream gradient were finite.
     """
     n = len(parents)
     if isinstance(grads, np.ndarray) or grads is None or np.isscalar(grads):
@@ -195,7 +191,6 @@ def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
         )
     checked: list[np.ndarray | None] = []
     upstream_finite = None
-    check_finite = getattr(op, "check_finite", True)
     for i, (parent, g) in enumerate(zip(parents, grads)):
         floating = np.issubdtype(parent.value.dtype, np.floating)
         where = _describe_input(op, i)
@@ -236,10 +231,10 @@ def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
                 f"returned an array of dtype {g.dtype} for {where}; expected real numbers.",
                 "compute the gradient with numpy arithmetic on float arrays.",
             )
-        if check_finite and not _all_finite(g):
+        if check_finite and not all_finite(g):
             if upstream_finite is None:
-                upstream_finite = _all_finite(grad_output)
-            if upstream_finite and all(_all_finite(p.value) for p in parents):
+                upstream_finite = all_finite(grad_output)
+            if upstream_finite and all(all_finite(p.value) for p in parents):
                 bad = np.argwhere(~np.isfinite(g))[0]
                 idx = tuple(int(j) for j in bad)
                 raise _fail(
@@ -255,7 +250,8 @@ def check_gradients(op, parents, grads, grad_output) -> list[np.ndarray | None]:
     return checked
 
 
-def _all_finite(a) -> bool:
+def all_finite(a) -> bool:
+    """True when every element of ``a`` is a finite number (integers always are)."""
     a = np.asarray(a)
     if not np.issubdtype(a.dtype, np.inexact):
         return True

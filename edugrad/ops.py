@@ -36,7 +36,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class add(Operation):
     """a + b (numpy broadcasting allowed).  d/da = 1, d/db = 1."""
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -53,7 +52,6 @@ class add(Operation):
 class minus(Operation):
     """a - b (numpy broadcasting allowed).  d/da = 1, d/db = -1."""
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -70,7 +68,6 @@ class minus(Operation):
 class scale(Operation):
     """factor * a for a plain number ``factor``.  d/da = factor."""
 
-    check_finite = False  # backward only scales grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, factor=1.0):
@@ -148,7 +145,6 @@ class reduce_sum(Operation):
     summed axis: np.broadcast_to(g, a.shape) (after re-inserting the axis).
     """
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, axis=None):
@@ -166,7 +162,6 @@ class reduce_sum(Operation):
 class reduce_mean(Operation):
     """Mean of all elements -> shape ().  d/da[i] = 1 / a.size."""
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a):
@@ -186,7 +181,6 @@ class copy_rows(Operation):
     Each a[j] appears in all ``num`` rows, so dL/da = g summed over rows.
     """
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, num=1):
@@ -211,7 +205,6 @@ class expand(Operation):
     ``num`` times, so dL/da = g summed over the new axis.
     """
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, a, axis=0, num=1):
@@ -236,7 +229,6 @@ class take_rows(Operation):
     The indices take no gradient (None).
     """
 
-    check_finite = False  # backward only copies/sums grad_output (operation.py)
 
     @staticmethod
     def forward(ctx, table, indices):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edugrad import BackwardError, Operation, Tensor, tensor_op
+from edugrad import BackwardError, Operation, Tensor, ops, tensor_op
 
 
 def make_op(name: str, backward, two_inputs: bool = False):
@@ -119,6 +119,30 @@ def test_inf_where_inputs_were_finite_is_an_error():
         return (g * np.array([1.0, np.inf]),)
     msg = backward_error(make_op("makes_inf", backward), np.array([1.0, 2.0]))
     assert_mentions(msg, "makes_inf.backward", "returned inf at index (1,)", "input 0 (`a`)")
+
+
+def test_nan_made_deep_inside_a_graph_names_the_op_that_made_it():
+    # The finite check runs only when a NaN reaches a leaf (autograd.py); then the graph
+    # is walked again to blame the first op whose finite inputs gave a NaN gradient.
+    def backward(ctx, g):
+        (a,) = ctx
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * 0.0 / a,)
+    a = Tensor(np.array([1.0, 0.0, 2.0]))
+    hidden = make_op("divides_by_input", backward)(ops.relu(a * 3.0) - 0.0)
+    loss = ops.reduce_sum(ops.add(hidden, hidden) * 0.5)
+    with pytest.raises(BackwardError) as info:
+        loss.backward()
+    assert_mentions(str(info.value), "divides_by_input.backward", "returned nan",
+                    "input 0 (`a`)")
+
+
+def test_finite_gradients_through_a_graph_raise_nothing_and_accumulate():
+    a = Tensor(np.array([1.0, -2.0, 3.0]))
+    loss = ops.reduce_sum(ops.relu(a * 2.0) + a)
+    loss.backward()
+    loss.backward()
+    assert np.array_equal(a.grad, [6.0, 2.0, 6.0]), a.grad
 
 
 def test_nonfinite_gradient_is_accepted_when_the_input_was_already_nonfinite():
