@@ -271,5 +271,7 @@ def _student_message(info: dict, where: str) -> str:
                 "pair of vectors (shape (...)), the inputs have shape (..., d): give it a last "
                 "axis, grad_output[..., None], so it multiplies every entry of each vector.")
     if kind == "TrainingDiverged":
-        return f"training diverged (the loss became NaN or infinite): {text}"
+        what = text.split(" If `make test`")[0]  # the CLI's advice on settings does not apply
+        return (f"{what} The grader's settings train the reference ops without trouble, so "
+                "one of your ops is wrong: see the op tests for which.")
     return f"{where} raised {kind}{line}: {text}"

@@ -11,6 +11,7 @@ No Python loop runs per token: splitting, counting and id lookup run in C
 
 from __future__ import annotations
 
+import codecs
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ class Corpus:
 
 
 def _decode(data: bytes, path: Path) -> str:
+    if data.startswith(codecs.BOM_UTF8):  # some editors start UTF-8 files with one
+        data = data[len(codecs.BOM_UTF8):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:

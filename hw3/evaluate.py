@@ -96,8 +96,16 @@ def neighbour_purity(emb, words, classes: dict[str, str], k: int = 10) -> float:
 
 def read_classes(path) -> dict[str, str]:
     """``word<TAB>class`` per line -> {word: class} (words lowercased)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(
+            f"Could not read the word classes {path} (read because it sits beside the "
+            f"corpus): {err}. Save it as UTF-8 with one `word<TAB>class` per line, or move "
+            "it away to train without neighbour purity."
+        ) from None
     classes = {}
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
@@ -117,7 +125,7 @@ def read_similarity(path) -> list[tuple[str, str, float]]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UsageError(
             f"The similarity file {path} does not exist. `make data` puts WordSim353 and "

@@ -66,11 +66,17 @@ def load_ops(spec):
     sys.modules[name] = module
     try:
         module_spec.loader.exec_module(module)
-    except Exception as err:  # a student's file can fail in any way on import
+    except (Exception, SystemExit) as err:  # a student's file can fail in any way on import
         sys.modules.pop(name, None)
         where = ""
         if isinstance(err, SyntaxError) and err.lineno:
             where = f" (line {err.lineno})"
+        if isinstance(err, SystemExit):
+            raise UsageError(
+                f"--ops {spec}: importing {path} called sys.exit({err.code!r}): an ops file "
+                "must only define the ops. Remove that call (and any code outside the op "
+                "classes that runs on import), then try again."
+            ) from None
         raise UsageError(
             f"--ops {spec}: importing {path} failed{where} with {type(err).__name__}: "
             f"{err}. Fix the file (run `make test` for a full report) and try again."
@@ -82,8 +88,24 @@ def load_ops(spec):
             f"define all four ops ({', '.join(OP_NAMES)}) as @tensor_op functions, like "
             "starter/ops.py does."
         )
+    undecorated = [op for op in OP_NAMES if not hasattr(getattr(module, op), "op_class")]
+    if undecorated:
+        raise UsageError(
+            f"--ops {spec}: in {path}, {', '.join(undecorated)} "
+            f"{'is' if len(undecorated) == 1 else 'are'} not decorated with @tensor_op, so "
+            "edugrad cannot call them on Tensors. Put `@tensor_op` on the line just above "
+            f"each `class {undecorated[0]}(Operation):`, as in the starter file."
+        )
     module.__hw3_path__ = path
     return module
+
+
+def shown_path(path) -> str:
+    """``path`` relative to the repository when inside it (the same in every clone)."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def check_ops(ops) -> None:
@@ -104,6 +126,7 @@ def check_ops(ops) -> None:
         "multiply": lambda: ops.multiply(Tensor(a), Tensor(b)),
         "dot": lambda: ops.dot(Tensor(a), Tensor(b)),
     }
+    where = shown_path(getattr(ops, "__hw3_path__", NAMED["starter"]))
     todo, failures = [], []
     for name, trial in trials.items():
         try:
@@ -111,11 +134,13 @@ def check_ops(ops) -> None:
             out.backward(np.ones(out.value.shape))
         except NotImplementedError:
             todo.append(name)
-        except Exception as err:  # any mistake in a student's op
-            failures.append(f"{name} raised {type(err).__name__}: {err}")
+        except (Exception, SystemExit) as err:  # any mistake in a student's op
+            first_line = str(err).strip().splitlines()[0].rstrip(".") if str(err).strip() else ""
+            failures.append(f"{name} raised {type(err).__name__}"
+                            + (f" ({first_line})" if first_line else ""))
     if todo:
         raise UsageError(
-            f"Implement starter/ops.py first (run `make test`): {', '.join(todo)} "
+            f"Implement {where} first (run `make test`): {', '.join(todo)} "
             f"{'is still a stub that raises' if len(todo) == 1 else 'are still stubs that raise'} "
             "NotImplementedError. Training needs all four ops; `make test` checks each "
             "one and tells you what is left."
@@ -124,5 +149,5 @@ def check_ops(ops) -> None:
         raise UsageError(
             "Your ops failed on a small test input before training started: "
             + "; ".join(failures)
-            + ". Run `make test` to see exactly what is wrong, fix starter/ops.py, then train."
+            + f". Run `make test` to see exactly what is wrong, fix {where}, then train."
         )

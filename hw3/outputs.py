@@ -24,6 +24,12 @@ OUTPUT_NAMES = frozenset({"embeddings.txt", "losses.csv", "neighbours.txt", "met
 def check_out_dir(out: Path, overwrite: bool) -> None:
     """Refuse (``UsageError``) an ``--out`` that exists and is not an empty folder,
     unless ``overwrite`` and it holds only the files of an earlier training run."""
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise UsageError(
+            f"--out {out} is the folder you are in (or holds it): the outputs go into a "
+            "folder of their own that is created, or replaced, as a whole. Give a new name, "
+            "e.g. --out outputs/run1."
+        )
     if not out.exists():
         return
     if not out.is_dir():
@@ -44,6 +50,29 @@ def check_out_dir(out: Path, overwrite: bool) -> None:
             f"holds {shown}. Choose another --out (for example `make train OUT=outputs/local`) "
             "or move those files away first."
         )
+
+
+def check_writable(out: Path) -> None:
+    """Fail now (``UsageError``), not after training, if ``out`` cannot be created.
+
+    Makes and removes an empty temporary folder where ``out`` will go; creates nothing
+    that stays.
+    """
+    parent = out.resolve().parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(existing))
+        probe = tempfile.mkdtemp(prefix=".hw3-probe-", dir=existing)
+        os.rmdir(probe)
+    except OSError as err:
+        raise UsageError(
+            f"The outputs cannot be written to --out {out}: {existing} is not a folder you "
+            f"can create files in ({err.strerror or err}). Choose another --out, e.g. "
+            "--out outputs/run1, and run again; nothing was trained yet."
+        ) from None
 
 
 def _umask() -> int:

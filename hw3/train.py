@@ -58,6 +58,7 @@ class TrainConfig:
     dtype: str = "float32"
     log_every: int = 50          # record the loss every this many steps
     min_lr_fraction: float = 1e-4  # the lr decays linearly to lr * this
+    row_cap: float = 0.0  # EXPERIMENT: lr * (uses of a row in a batch) capped at this (0: off)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -182,13 +183,16 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                 step += 1
                 if not math.isfinite(value):
                     raise TrainingDiverged(
-                        f"training diverged: the loss became {value} at step {step} "
-                        f"(epoch {epoch}, lr {lr:.4g}, batch size {B}). Lower --lr or "
-                        "--batch-size (or keep --subsample on, e.g. 1e-3, so frequent words "
-                        "do not dominate a batch). If the same settings train with --ops "
-                        "solution, one of your ops is wrong: run `make test`."
+                        f"training diverged: the loss became {value} at step {step} (epoch {epoch}, lr "
+                        f"{lr:.4g}, batch size {B}). If `make test` passes, these settings "
+                        "are too aggressive for this corpus: lower --lr or --batch-size "
+                        "(and keep --subsample on, e.g. 1e-3, so frequent words do not "
+                        "dominate a batch). If it does not, fix the ops it reports first."
                     )
                 loss.backward()
+                if config.row_cap:
+                    cap_frequent_rows(model.centre.weight.grad, c, config.row_cap / config.lr)
+                    cap_frequent_rows(model.context.weight.grad, targets, config.row_cap / config.lr)
                 optimizer.step()
 
                 pairs_done += n
@@ -204,6 +208,11 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                         bar.set_postfix(loss=f"{losses[-1]:.4f}", epoch=epoch, refresh=False)
                 if bar is not None:
                     bar.update(n)
+        if block_pairs:  # the last, shorter block: the loss at the very end of training
+            losses.append(block_loss / block_pairs)
+            loss_steps.append(step)
+            loss_lrs.append(lr)
+            loss_epochs.append(config.epochs)
     seconds = time.perf_counter() - start
 
     return TrainResult(
@@ -222,3 +231,11 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
         seconds=seconds,
         config=config,
     )
+
+
+def cap_frequent_rows(grad: np.ndarray, indices: np.ndarray, max_uses: float) -> None:
+    """Scale row r of ``grad`` by min(1, max_uses / n_r), n_r = times r occurs in ``indices``."""
+    counts = np.bincount(indices.reshape(-1), minlength=len(grad))
+    over = counts > max_uses
+    if over.any():
+        grad[over] *= (max_uses / counts[over]).astype(grad.dtype)[:, None]

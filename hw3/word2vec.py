@@ -32,8 +32,8 @@ from hw3.evaluate import (
     read_similarity,
     spearman_similarity,
 )
-from hw3.ops_loader import check_ops, load_ops
-from hw3.outputs import OutputFolder, atomic_write, check_out_dir, to_json
+from hw3.ops_loader import check_ops, load_ops, shown_path
+from hw3.outputs import OutputFolder, atomic_write, check_out_dir, check_writable, to_json
 from hw3.train import TrainConfig, TrainResult, prepare, train
 
 DEFAULTS = TrainConfig()
@@ -188,6 +188,7 @@ def run(args) -> int:
     prepared = prepare(config)
     out = Path(args.out)
     check_out_dir(out, args.overwrite)
+    check_writable(out)
 
     classes_path = Path(config.corpus).parent / "classes.tsv"
     classes = read_classes(classes_path) if classes_path.is_file() else None
@@ -211,25 +212,19 @@ def run(args) -> int:
         metrics["neighbour_purity"] = neighbour_purity(result.embeddings, result.words,
                                                        classes, k=NEIGHBOURS_K)
         metrics["neighbour_purity_k"] = NEIGHBOURS_K
-        metrics["classes_file"] = str(classes_path)
+        metrics["classes_file"] = shown_path(classes_path)
     if similarity:
         metrics["similarity"] = {}
         for name, f, pairs in similarity:
             rho, oov = spearman_similarity(result.embeddings, result.words, pairs)
-            metrics["similarity"][name] = {"file": str(f), "spearman": rho, "oov_rate": oov,
+            metrics["similarity"][name] = {"file": shown_path(f), "spearman": rho, "oov_rate": oov,
                                            "pairs": len(pairs)}
     probes = probe_words(result.words, result.counts, classes)
     neighbours = nearest_neighbours(result.embeddings, result.words, probes, NEIGHBOURS_K)
     ops_path = ops.__hw3_path__
-    try:  # inside the repository: a relative path, the same in every clone
-        from hw3.ops_loader import REPO_ROOT
-
-        ops_shown = str(Path(ops_path).resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        ops_shown = str(ops_path)
     config_json = {
-        "settings": config.to_dict(),
-        "ops": {"spec": args.ops, "file": ops_shown, "sha256": _sha256(ops_path)},
+        "settings": {**config.to_dict(), "corpus": shown_path(config.corpus)},
+        "ops": {"spec": args.ops, "file": shown_path(ops_path), "sha256": _sha256(ops_path)},
         "corpus_sha256": _sha256(config.corpus),
         "versions": versions(),
     }
@@ -254,7 +249,8 @@ def run(args) -> int:
     except OSError as err:
         raise UsageError(
             f"Could not write the outputs into {out}: {err.strerror or err}. Nothing was "
-            "written; free some disk space or choose another --out."
+            "written (the training result is lost): if the disk is full, free some space; "
+            "otherwise choose another --out."
         ) from None
 
     if not args.quiet:
@@ -296,6 +292,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
+    except SystemExit as err:  # run() never exits itself: this came from the ops file
+        print(f"error: training stopped: the ops called sys.exit({err.code!r}). An op must "
+              "return its result, never end the program: remove that call, run `make test`, "
+              "then train again. Nothing was written.", file=sys.stderr)
+        return 2
     except BackwardError as err:
         print(f"error: training stopped because a backward returned something unusable.\n"
               f"{err}\nRun `make test` to check your ops. Nothing was written.",

@@ -186,13 +186,34 @@ BAD_INPUTS = {
     "missing similarity file": (
         lambda t, c: ["--similarity", t / "ws.tsv"], "similarity file"),
     "huge lr diverges": (lambda t, c: ["--lr", 1e4], "training diverged"),
+    "ops file that calls sys.exit on import": (
+        lambda t, c: ["--ops", _ops_file(t, "import sys\nsys.exit(0)\n")], "called sys.exit(0)"),
+    "ops without @tensor_op": (
+        lambda t, c: ["--ops", _ops_file(t, SOLUTION.replace("@tensor_op\n", ""))],
+        "not decorated with @tensor_op"),
+    "an op that calls sys.exit": (
+        lambda t, c: ["--ops", _ops_file(t, SOLUTION.replace("return np.log(a)", "raise SystemExit(3)"))],
+        "log raised SystemExit"),
+    "classes.tsv beside the corpus is not UTF-8": (
+        lambda t, c: ["--corpus", _with_classes(t, c, b"cat\tanim\xe9l\n")], "word classes"),
+    "--out cannot be created": (lambda t, c: ["--out", t / "afile" / "out"], "cannot be written"),
 }
+SOLUTION = (REPO / "grader" / "solution" / "ops.py").read_text()
+
+
+def _with_classes(tmp_path, corpus, classes: bytes):
+    folder = tmp_path / "withclasses"
+    folder.mkdir()
+    (folder / "corpus.txt").write_bytes(corpus.read_bytes())
+    (folder / "classes.tsv").write_bytes(classes)
+    return folder / "corpus.txt"
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, tiny_corpus, tmp_path, capsys):
     make_args, expected = BAD_INPUTS[case]
     out = tmp_path / "out"
+    (tmp_path / "afile").write_text("a file where a folder is needed")
     code, err = run(fast_args(tiny_corpus, out) + make_args(tmp_path, tiny_corpus), capsys)
     assert code == 2, (code, err)
     assert expected in err, err
@@ -226,9 +247,33 @@ def test_starter_stubs_ask_to_implement_the_ops_first(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def test_losses_csv_has_a_row_per_logged_step(tiny_corpus, tmp_path, capsys):
+def test_losses_csv_has_a_row_per_logged_step_and_one_for_the_last_step(tiny_corpus, tmp_path,
+                                                                        capsys):
     assert run(fast_args(tiny_corpus, tmp_path / "out"), capsys)[0] == 0
     rows = (tmp_path / "out" / "losses.csv").read_text().splitlines()
     assert rows[0] == "step,epoch,lr,loss", rows[0]
     steps = np.array([int(r.split(",")[0]) for r in rows[1:]])
-    assert len(steps) > 2 and np.all(np.diff(steps) == 5), steps
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert len(steps) > 2 and np.all(np.diff(steps[:-1]) == 5), steps
+    assert steps[-1] == metrics["steps"], (steps, metrics["steps"])
+    assert float(rows[-1].split(",")[-1]) == pytest.approx(metrics["final_loss"], abs=1e-6)
+
+
+def test_out_as_the_current_folder_is_refused_before_training(tiny_corpus, tmp_path, capsys,
+                                                              monkeypatch):
+    here = tmp_path / "empty"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, err = run(fast_args(tiny_corpus, "."), capsys)
+    assert code == 2 and "the folder you are in" in err, err
+    assert list(here.iterdir()) == []
+
+
+def test_outputs_name_files_inside_the_repository_by_relative_paths(tmp_path, capsys):
+    args = fast_args(REPO / "data" / "toy" / "corpus.txt", tmp_path / "out", "--epochs", "1")
+    assert run(args, capsys)[0] == 0
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert metrics["classes_file"] == "data/toy/classes.tsv", metrics
+    assert config["settings"]["corpus"] == "data/toy/corpus.txt", config["settings"]
+    assert config["ops"]["file"] == "grader/solution/ops.py", config["ops"]

@@ -65,6 +65,16 @@ def test_non_utf8_corpus_is_refused_naming_the_line(tmp_path):
         read_corpus(path)
 
 
+def test_a_byte_order_mark_is_not_part_of_the_first_word(tmp_path):
+    c = read_corpus(write(tmp_path, b"\xef\xbb\xbfthe cat\nthe dog\n"))
+    assert c.tokens == ["the", "cat", "the", "dog"], c.tokens
+
+
+def test_non_utf8_after_a_byte_order_mark_names_the_right_byte(tmp_path):
+    with pytest.raises(UsageError, match="line 2, byte 4"):
+        read_corpus(write(tmp_path, b"\xef\xbb\xbfok\ncaf\xe9\n"))
+
+
 def test_vocab_counts_match_a_plain_count(tmp_path):
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in rng.zipf(1.5, size=2000) % 50]

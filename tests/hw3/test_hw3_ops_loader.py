@@ -26,14 +26,14 @@ def test_a_folder_holding_ops_py_loads(tmp_path):
 
 def test_the_starter_stubs_fail_the_check_with_implement_first():
     stub = (REPO / "starter" / "ops.py").read_text()
-    with pytest.raises(UsageError, match=r"Implement starter/ops.py first \(run `make test`\)"):
+    with pytest.raises(UsageError, match=r"Implement \S*ops.py first \(run `make test`\)"):
         check_ops(load_ops_from_text(stub))
 
 
 def test_an_op_that_raises_is_named_by_the_check(tmp_path):
     text = (REPO / "grader" / "solution" / "ops.py").read_text().replace(
         "return np.log(a)", "raise ValueError('oops')")
-    with pytest.raises(UsageError, match="log raised ValueError: oops"):
+    with pytest.raises(UsageError, match=r"log raised ValueError \(oops\)"):
         check_ops(load_ops_from_text(text, tmp_path))
 
 
