@@ -22,7 +22,7 @@ import numpy as np
 from edugrad.memory import keep_freed_memory
 from edugrad.scatter import scatter_add_rows
 from hw3.sampling import NegativeSampler, epoch_pairs, keep_probabilities
-from hw3.train import TrainConfig, prepare
+from hw3.train import TrainConfig, cap_frequent_rows, prepare
 
 
 def train_numpy(config: TrainConfig) -> dict:
@@ -61,8 +61,13 @@ def train_numpy(config: TrainConfig) -> dict:
             g = ((g - 1.0) * signs).astype(dtype, copy=False)  # dL/ds
             grad_v = np.einsum("nt,ntd->nd", g, u)
             grad_u = g[:, :, None] * v[:, None, :]
-            centre -= lr * scatter_add_rows(V, c, grad_v)
-            context -= lr * scatter_add_rows(V, targets, grad_u)
+            grad_centre = scatter_add_rows(V, c, grad_v)
+            grad_context = scatter_add_rows(V, targets, grad_u)
+            if config.row_cap:  # the same cap as the product (hw3/train.py)
+                cap_frequent_rows(grad_centre, c, config.row_cap / config.lr)
+                cap_frequent_rows(grad_context, targets, config.row_cap / config.lr)
+            centre -= lr * grad_centre
+            context -= lr * grad_context
             pairs_done += n
         if not np.isfinite(centre).all():
             raise FloatingPointError(f"numpy SGNS diverged in epoch {epoch + 1} (lr {config.lr})")

@@ -50,6 +50,7 @@ SHIPPED_TOP = ("edugrad", "starter", "hw3", "grader", "data", "condor",
 # Never shipped, at any depth (paths relative to the repository root, / separated).
 EXCLUDED = (
     "grader/solution",          # the reference solution
+    "grader/mistakes.py",       # op-specific feedback that spells out the derivatives
     "grader/rubric/hidden",     # hidden tests
     "grader/catalog",           # buggy/valid/hostile self-test submissions
     "grader/release.py",        # instructor tooling
@@ -63,7 +64,7 @@ EXCLUDED = (
 JUNK_PARTS = {"__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache",
               ".DS_Store", ".ipynb_checkpoints"}
 JUNK_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".tmp")
-FORBIDDEN_IN_RELEASE = ("grader/solution", "grader/rubric/hidden", "grader/catalog", "tests",
+FORBIDDEN_IN_RELEASE = ("grader/solution", "grader/mistakes.py", "grader/rubric/hidden", "grader/catalog", "tests",
                         "bench", ".ci", ".team", ".git", ".venv", "outputs", "grades")
 # Makefile targets a student uses; every other rule is dropped from the student Makefile.
 STUDENT_TARGETS = {"help", "install", "test", "train", "submit", "condor-dryrun",

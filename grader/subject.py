@@ -212,8 +212,10 @@ class Subject:
             text = msg[0]
             if op == "dot" and "shape" in text and grad_output.ndim < inputs[0].ndim:
                 text += (" For dot, grad_output has one number per pair of vectors, shape "
-                         f"{grad_output.shape}: give it a last axis (grad_output[..., None]) "
-                         "so it multiplies every entry of each vector.")
+                         f"{grad_output.shape}, but each gradient has the inputs' shape "
+                         f"{inputs[0].shape}: every entry of a vector gets a share of its "
+                         "pair's number (numpy broadcasting lines up trailing axes, so the "
+                         "number needs an axis of its own at the end).")
             if len(msg) > 1:
                 text += "\n  How to fix:" + msg[1]
             raise CheckFailed(text) from None
@@ -268,8 +270,9 @@ def _student_message(info: dict, where: str) -> str:
         return f"{where}: the op is missing or not an Operation."
     if kind == "ValueError" and "broadcast" in text and where.startswith("dot.backward"):
         return (f"{where} raised ValueError{line}: {text}. grad_output has one number per "
-                "pair of vectors (shape (...)), the inputs have shape (..., d): give it a last "
-                "axis, grad_output[..., None], so it multiplies every entry of each vector.")
+                "pair of vectors (shape (...)), the inputs have shape (..., d): numpy "
+                "broadcasting lines up trailing axes, so each number needs an axis of its own "
+                "at the end before it can meet the d entries of its vectors.")
     if kind == "TrainingDiverged":
         what = text.split(" If `make test`")[0]  # the CLI's advice on settings does not apply
         return (f"{what} The grader's settings train the reference ops without trouble, so "

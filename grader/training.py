@@ -32,11 +32,15 @@ REFERENCE_DIR = os.path.join(ROOT, "grader", "reference")
 CORPUS = os.path.join(ROOT, "data", "toy", "corpus.txt")
 CLASSES = os.path.join(ROOT, "data", "toy", "classes.tsv")
 
+# Every setting is pinned (none left to hw3's defaults, which may change); these small
+# runs are stable without hw3's row cap, so it stays off and the runs are plain SGD.
 CONFIGS = {
     "short": dict(epochs=1, dim=16, window=2, negatives=5, batch_size=1024, lr=0.05,
-                  min_count=5, seed=0, subsample=3e-4, dtype="float64", log_every=4),
+                  min_count=5, seed=0, subsample=3e-4, dtype="float64", log_every=4,
+                  row_cap=0.0, min_lr_fraction=1e-4),
     "long": dict(epochs=2, dim=20, window=2, negatives=5, batch_size=1024, lr=0.05,
-                 min_count=5, seed=1, subsample=3e-4, dtype="float64", log_every=5),
+                 min_count=5, seed=1, subsample=3e-4, dtype="float64", log_every=5,
+                 row_cap=0.0, min_lr_fraction=1e-4),
 }
 # Normal runs take ~1 s (short) and ~3 s (long) here; these leave room for a loaded machine.
 TIMEOUT = {"short": 40.0, "long": 60.0}

@@ -58,7 +58,8 @@ def read_corpus(path) -> Corpus:
     if not path.exists():
         hint = ""
         if "data/real" in path.as_posix():
-            hint = " The real corpora are prepared by `make data`."
+            hint = (" The real corpora are prepared by `make data` (the student release "
+                    "already holds them in data/real/).")
         raise UsageError(
             f"The corpus file {path} does not exist.{hint} Check the path given to "
             "--corpus (the default is the committed toy corpus, data/toy/corpus.txt)."

@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subsample", type=float, default=d.subsample,
                    help="frequent-word subsampling threshold t (keep a word with probability "
                         "sqrt(t/f) + t/f); 0 turns it off")
+    p.add_argument("--row-cap", type=float, default=d.row_cap,
+                   help="a word used more than row-cap / lr times in one batch has its update "
+                        "scaled down to that many uses, so big batches stay stable (see "
+                        "hw3/train.py); 0 turns it off")
     p.add_argument("--seed", type=int, default=d.seed,
                    help="the one seed for every random draw (same seed -> same files)")
     p.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype,
@@ -110,7 +114,7 @@ def config_from_args(args) -> TrainConfig:
         corpus=default_corpus(args.corpus), epochs=args.epochs, dim=args.dim, window=args.window,
         negatives=args.negatives, batch_size=args.batch_size, lr=args.lr,
         min_count=args.min_count, seed=args.seed, subsample=args.subsample,
-        dtype=args.dtype, log_every=args.log_every,
+        dtype=args.dtype, log_every=args.log_every, row_cap=args.row_cap,
     )
 
 

@@ -64,6 +64,12 @@ def main(argv=None) -> None:
     parser.add_argument("--bits", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    for name in ("epochs", "batch_size", "bits"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive whole number "
+                         f"(got {getattr(args, name)})")
+    if not args.lr > 0:
+        parser.error(f"--lr must be a positive number (got {args.lr})")
     train(args.epochs, args.batch_size, args.lr, args.bits, args.seed)
 
 

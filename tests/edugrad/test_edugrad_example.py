@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from edugrad.examples import half_sum
 
 
@@ -21,3 +23,11 @@ def test_half_sum_command_line_prints_epochs_and_test_loss(capsys):
     half_sum.main(["--epochs", "1", "--seed", "1"])
     out = capsys.readouterr().out
     assert "epoch   0" in out and "test loss" in out, out
+
+
+@pytest.mark.parametrize("flags", [["--batch-size", "0"], ["--epochs", "-1"], ["--lr", "0"]])
+def test_half_sum_refuses_bad_settings_with_a_usage_message(flags, capsys):
+    with pytest.raises(SystemExit) as info:
+        half_sum.main(flags)
+    assert info.value.code == 2
+    assert "must be a positive" in capsys.readouterr().err

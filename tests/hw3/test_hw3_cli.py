@@ -185,7 +185,8 @@ BAD_INPUTS = {
         lambda t, c: ["--ops", _ops_file(t, "def sigmoid(:\n")], "importing"),
     "missing similarity file": (
         lambda t, c: ["--similarity", t / "ws.tsv"], "similarity file"),
-    "huge lr diverges": (lambda t, c: ["--lr", 1e4], "training diverged"),
+    "huge lr diverges": (lambda t, c: ["--lr", 1e4, "--row-cap", 0], "training diverged"),
+    "negative row cap": (lambda t, c: ["--row-cap", -1], "--row-cap must be 0"),
     "ops file that calls sys.exit on import": (
         lambda t, c: ["--ops", _ops_file(t, "import sys\nsys.exit(0)\n")], "called sys.exit(0)"),
     "ops without @tensor_op": (

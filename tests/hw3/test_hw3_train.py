@@ -10,7 +10,7 @@ import pytest
 
 from hw3.errors import TrainingDiverged, UsageError
 from hw3.evaluate import neighbour_purity, read_classes
-from hw3.train import TrainConfig, train
+from hw3.train import TrainConfig, cap_frequent_rows, train
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -90,7 +90,7 @@ def test_a_corpus_shorter_than_the_window_is_refused(tmp_path, solution_ops):
 
 def test_a_huge_learning_rate_stops_with_training_diverged(tiny_corpus, solution_ops):
     with pytest.raises(TrainingDiverged, match="lower --lr or --batch-size|Lower --lr"):
-        train(tiny_config(tiny_corpus, lr=1e4), solution_ops)
+        train(tiny_config(tiny_corpus, lr=1e4, row_cap=0), solution_ops)
 
 
 @pytest.mark.slow
@@ -101,3 +101,19 @@ def test_reference_reaches_purity_09_on_the_toy_corpus_with_the_defaults(solutio
     r = train(TrainConfig(corpus=str(corpus)), solution_ops)
     purity = neighbour_purity(r.embeddings, r.words, read_classes(corpus.parent / "classes.tsv"))
     assert purity >= 0.9, purity
+
+
+def test_the_row_cap_keeps_a_big_batch_stable_where_plain_summed_sgd_diverges(tiny_corpus,
+                                                                              solution_ops):
+    big = tiny_config(tiny_corpus, batch_size=1024, lr=0.1)  # ~30 words: each used ~200x a batch
+    with pytest.raises(TrainingDiverged):
+        train(replace(big, row_cap=0), solution_ops)
+    r = train(replace(big, row_cap=2), solution_ops)
+    assert r.losses[-1] < r.losses[0] - 1.0, r.losses
+
+
+def test_cap_frequent_rows_scales_only_rows_used_more_than_the_limit():
+    grad = np.ones((4, 3), dtype=np.float32)
+    cap_frequent_rows(grad, np.array([[0, 0, 0, 0], [1, 1, 2, 0]]), max_uses=2.5)
+    # row 0 is used 5 times (scaled by 2.5 / 5), row 1 twice and row 2 once (unchanged)
+    assert np.array_equal(grad[:, 0], [0.5, 1.0, 1.0, 1.0]), grad
