@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -103,6 +104,15 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
                ) -> tuple[list[Outcome], float]:
     """Run public (and hidden) rubric tests on ``ops_path``; (outcomes, seconds)."""
     collector = _Collector(os.path.abspath(ops_path))
+    if not collect_only:
+        # The folders around the submission (its classmates, when graded from the class
+        # folder) are hidden from its process too; grade-all adds the class and output
+        # folders themselves.
+        from grader.confine import HIDE_ENV, folders_around
+
+        os.environ[HIDE_ENV] = os.pathsep.join(
+            [*filter(None, os.environ.get(HIDE_ENV, "").split(os.pathsep)),
+             *folders_around(ops_path)])
     paths = [PUBLIC] + ([HIDDEN] if hidden and os.path.isdir(HIDDEN) else [])
     args = [*paths, "-c", os.devnull, "--rootdir", RUBRIC, "-p", "no:cacheprovider",
             "-p", "no:randomly", "--strict-markers", "-q", f"--timeout={TEST_TIMEOUT}",
@@ -118,4 +128,17 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
     outcomes = [collector.outcomes[n] for n in collector.order]
     if not outcomes or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise RuntimeError("the rubric could not be collected:\n" + sink.getvalue()[-3000:])
+    if hidden and not collect_only:
+        warn_if_not_isolated()
     return outcomes, seconds
+
+
+def warn_if_not_isolated() -> str:
+    """Print (to stderr) and return the warning when the sandbox could not confine the
+    submission fully on this machine (``grader.confine.status``); "" when it could."""
+    from grader.confine import status
+
+    message = status().message
+    if message:
+        print(message, file=sys.stderr, flush=True)
+    return message

@@ -7,6 +7,10 @@
 * limits set in the child before exec: CPU seconds, address space (memory), file
   size, core dumps off, number of processes (for a non-root user; root ignores
   RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
+* ``grader.confine``: in a private mount namespace (as root, or in an unprivileged
+  user namespace) where the hidden tests, the solution, the catalogs and the class's
+  other submissions and results are empty and the whole disk is read-only except the
+  child's temp dir; no capabilities, no new privileges;
 * its own session/process group, killed as a whole (plus anything in its cgroup);
 * stdout/stderr go to pipes drained by threads that keep only the first and last
   few KB, so printing 100 MB costs nothing but the time to pipe it;
@@ -37,6 +41,11 @@ from grader.confine import confiner
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 _counter = itertools.count()
 FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
+# Address space of the submission's process.  condor/grade.sub's request_memory must
+# cover it plus GRADER_MEMORY_MB (the grading process and its job wrapper: ~100 MB
+# measured, peak resident, grading the reference); tests/dist check it.
+MEMORY_MB = 3072
+GRADER_MEMORY_MB = 512
 
 
 class WorkerFailure(Exception):
@@ -168,7 +177,7 @@ class Sandbox:
     """A restartable worker process running one submission's ops.py."""
 
     def __init__(self, ops_path: str, *, timeout: float = 5.0, import_timeout: float = 20.0,
-                 memory_mb: int = 3072, cpu_seconds: int = 900, max_pids: int = 64,
+                 memory_mb: int = MEMORY_MB, cpu_seconds: int = 900, max_pids: int = 64,
                  max_restarts: int = 60):
         self.ops_path = os.path.abspath(ops_path)
         self.timeout = timeout
@@ -193,16 +202,17 @@ class Sandbox:
     def _limits(self):
         mem = self.memory_mb << 20
         cpu, cgroup = self.cpu_seconds, self._cgroup
-        confine = confiner()
+        confine = confiner(writable=self._tmp)
         nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.max_pids
 
         def apply():  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             # Files stay small (pipes are not files); Python ignores SIGXFSZ, so a
-            # bigger write raises EFBIG.  Fake results written anywhere are overwritten:
-            # results.json is written after the worker is dead (and grade-all rewrites
-            # every student's from memory at the end).
+            # bigger write raises EFBIG.  (Confined, the child can write only its temp
+            # dir; where it cannot be confined, fake results written anywhere are still
+            # overwritten: results.json is written after the worker is dead, and
+            # grade-all rewrites every student's from memory at the end.)
             resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if nproc is not None:
@@ -211,6 +221,7 @@ class Sandbox:
                 cgroup.join_self()
             if confine is not None:
                 confine()  # last: it takes away the powers the steps above needed
+                # (hidden secrets, a read-only disk but for the child's temp folder)
 
         return apply
 

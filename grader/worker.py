@@ -26,6 +26,7 @@ def main(argv: list[str]) -> int:
         sys.path.insert(0, root)
     from grader import protocol
 
+    _not_dumpable()
     main_pid = os.getpid()
     try:
         module = _import_submission(ops_path)
@@ -54,6 +55,17 @@ def main(argv: list[str]) -> int:
         except (TypeError, ValueError) as err:
             protocol.write_frame(resp_fd, {"ok": False, "error": {
                 "type": "UnsendableResult", "message": str(err)[:500], "where": "", "line": ""}})
+
+
+def _not_dumpable() -> None:
+    """Other processes of the same user (another sandbox, where no user namespace could
+    be made) must not reach this one's files through /proc/PID/cwd or /proc/PID/mem."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
 
 
 def _check_pid(main_pid: int) -> None:
