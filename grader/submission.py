@@ -4,11 +4,17 @@ Archives (``make submit``'s hw3-submission.tar.gz, or .tgz/.tar/.zip) are never
 extracted as a whole: only the one ``ops.py`` member is read, checked to be a
 regular file under a size cap, and written into a fresh temp folder.  So no path
 in the archive can reach outside it, and a zip bomb costs at most the cap.
+
+Nothing outside the submission is ever read through it: an entry that is a symbolic
+link, an ops.py whose real path leaves the entry's folder, and an archive whose
+ops.py is a symbolic or hard link or has an absolute or ``..`` path are refused as a
+submission problem (graded 0 with that message), never followed.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tarfile
 import tempfile
 import zipfile
@@ -43,11 +49,31 @@ def _pick(names: list[str]) -> str | None:
     return sorted(cands, key=lambda n: (n.count("/"), "starter" not in n, n))[0]
 
 
+LINK_ADVICE = ("The grader reads only files that are really in the submission; hand in "
+               "the file itself (make submit writes a valid archive).")
+
+
+def _outside(path: str, root: str) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real != top and not real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _unsafe_member(name: str) -> bool:
+    """An absolute path, a drive, or a '..' part: a name that points outside the archive."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or (len(parts[0]) == 2 and parts[0][1] == ":") \
+        or ".." in parts
+
+
 def locate(sub: str, workdir: str) -> str:
     """Path of an ops.py on disk for ``sub`` (copied into ``workdir`` if from an archive).
 
-    Raises FileNotFoundError if ``sub`` does not exist, NoSubmission if it holds no ops.py.
+    Raises FileNotFoundError if ``sub`` does not exist, NoSubmission if it holds no
+    ops.py, or one that is reached through a link or a path leaving the submission.
     """
+    if os.path.islink(os.path.normpath(sub)):
+        raise NoSubmission(f"{os.path.basename(os.path.normpath(sub))} is a symbolic link "
+                           f"(to somewhere else), not a submission. {LINK_ADVICE}")
     if not os.path.exists(sub):
         raise FileNotFoundError(sub)
     if os.path.isdir(sub):
@@ -65,9 +91,17 @@ def locate(sub: str, workdir: str) -> str:
             archives = sorted(n for n in os.listdir(sub) if is_archive(n)
                               and os.path.isfile(os.path.join(sub, n)))
             if len(archives) == 1:
-                return _from_archive(os.path.join(sub, archives[0]), workdir)
+                archive = os.path.join(sub, archives[0])
+                if _outside(archive, sub):
+                    raise NoSubmission(f"{archives[0]} is a symbolic link to a file outside "
+                                       f"the submission. {LINK_ADVICE}")
+                return _from_archive(archive, workdir)
             raise NoSubmission(f"no ops.py found in the folder {os.path.basename(sub)}.")
-        return _checked(os.path.join(sub, pick))
+        path = os.path.join(sub, pick)
+        if _outside(path, sub):
+            raise NoSubmission(f"{pick} is a symbolic link (or lies in a linked folder) "
+                               f"pointing outside the submission. {LINK_ADVICE}")
+        return _checked(path)
     if is_archive(sub):
         return _from_archive(sub, workdir)
     if sub.endswith(".py"):
@@ -84,6 +118,11 @@ def _checked(path: str) -> str:
     return path
 
 
+def _member_problem(name: str, kind: str | None) -> str:
+    what = f"is {kind}" if kind else "has a path outside the archive (absolute or with '..')"
+    return (f"the archive's ops.py ({name!r}) {what}, so it was not read. {LINK_ADVICE}")
+
+
 def _from_archive(path: str, workdir: str) -> str:
     try:
         if path.endswith(".zip"):
@@ -93,6 +132,10 @@ def _from_archive(path: str, workdir: str) -> str:
                 if pick is None:
                     raise NoSubmission("the archive holds no ops.py.")
                 info = zf.getinfo(pick)
+                if stat.S_ISLNK(info.external_attr >> 16) or _unsafe_member(pick):
+                    raise NoSubmission(_member_problem(pick, "a symbolic link"
+                                                       if stat.S_ISLNK(info.external_attr >> 16)
+                                                       else None))
                 if info.file_size > MAX_OPS_BYTES:
                     raise NoSubmission("ops.py in the archive is larger than 1 MB.")
                 data = zf.read(info)[: MAX_OPS_BYTES + 1]
@@ -103,11 +146,16 @@ def _from_archive(path: str, workdir: str) -> str:
                     members.append(member)
                     if len(members) >= MAX_MEMBERS:
                         break
-                files = {m.name: m for m in members if m.isfile()}
-                pick = _pick(list(files))
+                named = {m.name: m for m in members if not m.isdir()}
+                pick = _pick(list(named))
                 if pick is None:
-                    raise NoSubmission("the archive holds no ops.py (as a regular file).")
-                member = files[pick]
+                    raise NoSubmission("the archive holds no ops.py.")
+                member = named[pick]
+                if not member.isfile() or _unsafe_member(pick):
+                    kind = ("a symbolic link" if member.issym() else "a hard link"
+                            if member.islnk() else None if member.isfile() else
+                            "not a regular file")
+                    raise NoSubmission(_member_problem(pick, kind))
                 if member.size > MAX_OPS_BYTES:
                     raise NoSubmission("ops.py in the archive is larger than 1 MB.")
                 stream = tf.extractfile(member)

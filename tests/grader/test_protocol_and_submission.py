@@ -14,6 +14,9 @@ import pytest
 from grader import protocol
 from grader.submission import NoSubmission, locate, student_id
 
+SOLUTION = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "grader", "solution", "ops.py")
+
 
 def frame(header: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(header)) + header + struct.pack(">Q", len(body)) + body
@@ -57,19 +60,65 @@ def test_an_oversized_frame_is_rejected_before_reading_it():
         read_back(struct.pack(">I", protocol.MAX_HEADER + 1))
 
 
-def test_a_tar_member_with_a_parent_path_is_read_but_never_written_outside(tmp_path):
+def tar_with(tmp_path, member: tarfile.TarInfo, data: bytes = b"") -> str:
     archive = tmp_path / "hw3-submission.tar.gz"
     with tarfile.open(archive, "w:gz") as tf:
-        data = b"# student ops\n"
-        info = tarfile.TarInfo("../../escape/ops.py")
-        info.size = len(data)
-        tf.addfile(info, io.BytesIO(data))
+        member.size = len(data)
+        tf.addfile(member, io.BytesIO(data))
+    return str(archive)
+
+
+def test_a_tar_member_with_a_parent_path_is_refused_and_never_written_outside(tmp_path):
+    archive = tar_with(tmp_path, tarfile.TarInfo("../../escape/ops.py"), b"# student ops\n")
     work = tmp_path / "work"
     work.mkdir()
-    path = locate(str(archive), str(work))
-    assert os.path.commonpath([path, str(work)]) == str(work), path
-    assert open(path, "rb").read() == b"# student ops\n"
-    assert not (tmp_path.parent / "escape").exists()
+    with pytest.raises(NoSubmission, match="outside the archive"):
+        locate(archive, str(work))
+    assert not (tmp_path.parent / "escape").exists() and not os.listdir(work)
+
+
+def test_a_tar_member_with_an_absolute_path_is_refused(tmp_path):
+    archive = tar_with(tmp_path, tarfile.TarInfo("/etc/hw3/ops.py"), b"# student ops\n")
+    with pytest.raises(NoSubmission, match="outside the archive"):
+        locate(archive, str(tmp_path))
+
+
+@pytest.mark.parametrize("kind, what", [(tarfile.SYMTYPE, "a symbolic link"),
+                                        (tarfile.LNKTYPE, "a hard link")])
+def test_a_tar_ops_py_that_is_a_link_is_refused(tmp_path, kind, what):
+    member = tarfile.TarInfo("ops.py")
+    member.type, member.linkname = kind, str(SOLUTION)
+    with pytest.raises(NoSubmission, match=what):
+        locate(tar_with(tmp_path, member), str(tmp_path))
+
+
+def test_a_zip_ops_py_that_is_a_symlink_is_refused(tmp_path):
+    info = zipfile.ZipInfo("ops.py")
+    info.external_attr = (0o120777) << 16  # S_IFLNK: the data is the link's target
+    with zipfile.ZipFile(tmp_path / "sub.zip", "w") as zf:
+        zf.writestr(info, str(SOLUTION))
+    with pytest.raises(NoSubmission, match="symbolic link"):
+        locate(str(tmp_path / "sub.zip"), str(tmp_path))
+
+
+def test_an_entry_that_is_a_symlink_is_refused(tmp_path):
+    (tmp_path / "alice.py").symlink_to(SOLUTION)
+    with pytest.raises(NoSubmission, match="symbolic link"):
+        locate(str(tmp_path / "alice.py"), str(tmp_path))
+
+
+def test_an_ops_py_in_a_folder_linking_outside_it_is_refused(tmp_path):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "ops.py").symlink_to(SOLUTION)
+    with pytest.raises(NoSubmission, match="outside the submission"):
+        locate(str(tmp_path / "bob"), str(tmp_path))
+
+
+def test_an_ops_py_linking_inside_its_own_folder_is_read(tmp_path):
+    (tmp_path / "carol" / "hw3").mkdir(parents=True)
+    (tmp_path / "carol" / "hw3" / "mine.py").write_text("# carol\n")
+    (tmp_path / "carol" / "ops.py").symlink_to(tmp_path / "carol" / "hw3" / "mine.py")
+    assert open(locate(str(tmp_path / "carol"), str(tmp_path))).read() == "# carol\n"
 
 
 def test_zip_and_folder_submissions_are_found(tmp_path):
