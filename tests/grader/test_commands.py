@@ -190,3 +190,136 @@ def test_files_planted_in_the_output_folder_during_grading_are_removed(tmp_path)
     run = grader("grade", tmp_path / "ops.py", "--out", out, "--public-only")
     assert run.returncode == 0, run.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "results.json"]
+
+
+# --------------------------------------------------------------------------- isolation
+WARNING = "grading isolation is incomplete"
+NO_NAMESPACES = ("echo 0 > /proc/sys/user/max_user_namespaces && "
+                 "exec {capsh} --drop=cap_sys_admin -- -c \"$0\"")
+
+
+def without_namespaces(*args) -> subprocess.CompletedProcess:
+    """`python -m grader ARGS` where no user or mount namespace can be made (root of a
+    user namespace allowing no nested one, without CAP_SYS_ADMIN); skips if impossible."""
+    import shlex
+
+    capsh, unshare = shutil.which("capsh"), shutil.which("unshare")
+    if not capsh or not unshare:
+        pytest.skip("needs capsh and unshare")
+    script = NO_NAMESPACES.format(capsh=capsh)
+    check = subprocess.run([unshare, "-U", "-r", "sh", "-c", script,
+                            "unshare -m true || echo refused"], capture_output=True, text=True)
+    if "refused" not in check.stdout:
+        pytest.skip(f"cannot make a place without namespaces here: {check.stderr[-300:]}")
+    command = shlex.join([sys.executable, "-m", "grader", *map(str, args)])
+    return subprocess.run([unshare, "-U", "-r", "sh", "-c", script, command], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_results_carry_no_isolation_warning_where_the_sandbox_confines(batch):
+    _, _, out, run = batch
+    assert WARNING not in run.stderr + run.stdout
+    assert WARNING not in results(out, "ref")["output"]
+
+
+def test_grade_all_warns_in_its_output_and_every_results_json_without_isolation(tmp_path):
+    (tmp_path / "subs" / "alice").mkdir(parents=True)  # no ops.py: graded at once
+    run = without_namespaces("grade-all", tmp_path / "subs", "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert WARNING in run.stderr and "Gradescope bundle" in run.stderr, run.stderr
+    output = results(tmp_path / "out", "alice")["output"]
+    assert WARNING in output and "without grader/solution" in output, output
+
+
+def test_grade_warns_on_stderr_without_isolation(tmp_path):
+    run = without_namespaces("grade", STARTER, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert WARNING in run.stderr and "Gradescope bundle" in run.stderr, run.stderr
+
+
+CHEAT = '''"""Delegates to the reference solution (the audit's reproduction)."""
+import importlib.util, os
+import edugrad
+_root = os.path.dirname(os.path.dirname(os.path.abspath(edugrad.__file__)))
+_spec = importlib.util.spec_from_file_location(
+    "_ref", os.path.join(_root, "grader", "solution", "ops.py"))
+_ref = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ref)
+sigmoid, log, multiply, dot = _ref.sigmoid, _ref.log, _ref.multiply, _ref.dot
+'''
+
+
+def test_delegating_to_the_solution_scores_0_as_root_without_cap_sys_admin(tmp_path):
+    import os
+
+    if os.geteuid() != 0 or not shutil.which("capsh"):
+        pytest.skip("needs root and capsh")
+    (tmp_path / "cheat.py").write_text(CHEAT)
+    run = subprocess.run([shutil.which("capsh"), "--drop=cap_sys_admin", "--", "-c",
+                          f"{sys.executable} -m grader grade {tmp_path / 'cheat.py'} "
+                          f"--out {tmp_path / 'out'}"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert data["score"] == 0, [t["name"] for t in data["tests"] if t["status"] == "passed"]
+
+
+# --------------------------------------------------------------------------- grade-all
+def test_grade_all_grades_entries_whose_names_are_not_utf8(tmp_path):
+    import os
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in (b"caf\xe9", b"b\xff", b"b\xfe", b"zed"):  # folders without an ops.py
+        os.mkdir(os.path.join(os.fsencode(subs), name))
+    run = grader("grade-all", subs, "--out", tmp_path / "out")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open(encoding="utf-8")))
+    assert sorted(r["student"] for r in rows) == sorted(
+        ["caf\ufffd", "b\ufffd", "b\ufffd~2", "zed"]), rows
+    assert all((tmp_path / "out" / r["student"] / "results.json").is_file() for r in rows)
+
+
+def test_grade_all_again_over_names_that_are_not_utf8_skips_them(tmp_path):
+    import os
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    os.mkdir(os.path.join(os.fsencode(subs), b"caf\xe9"))
+    assert grader("grade-all", subs, "--out", tmp_path / "out").returncode == 0
+    run = grader("grade-all", subs, "--out", tmp_path / "out")
+    assert run.returncode == 0 and "1 already graded, grading 0" in run.stdout, (
+        run.stdout + run.stderr[-2000:])
+
+
+def test_a_grading_timeout_is_tagged_as_a_grader_error_not_no_submission(tmp_path):
+    from grader import batch as batch_module
+
+    status, data = batch_module.grade_entry(str(STARTER), timeout=0.01)
+    assert status == "error" and data["tests"][0]["name"] == batch_module.ERROR_TEST, data
+    assert data["score"] == 0 and "longer than" in data["output"]
+    batch_module.write_json(str(tmp_path / "results.json"), data)
+    assert batch_module.finished(str(tmp_path)) is None
+
+
+def test_grade_all_grades_again_a_student_whose_grading_failed(tmp_path):
+    from grader import batch as batch_module
+
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    batch_module.write_json(str(tmp_path / "out" / "alice" / "results.json"),
+                            batch_module.error_results("the grader timed out"))
+    run = grader("grade-all", tmp_path / "subs", "--out", tmp_path / "out")
+    assert run.returncode == 0 and "0 already graded, grading 1" in run.stdout, run.stdout
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert [(r["student"], r["status"]) for r in rows] == [("alice", "no-submission")]
+
+
+def test_grade_all_reports_a_symlinked_entry_as_no_submission(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "mallory.py").symlink_to(SOLUTION)
+    run = grader("grade-all", tmp_path / "subs", "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = results(tmp_path / "out", "mallory")
+    assert data["score"] == 0 and "symbolic link" in data["output"], data["output"]
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert [(r["student"], r["status"]) for r in rows] == [("mallory", "no-submission")]
