@@ -19,8 +19,9 @@ import pytest
 htcondor2 = pytest.importorskip("htcondor2")
 classad2 = pytest.importorskip("classad2")
 
-from grader.cli import _parser as grader_parser  # noqa: E402
-from grader.fanout import write_list  # noqa: E402
+from grader import batch, sandbox  # noqa: E402
+from grader.fanout import build_parser as fanout_parser  # noqa: E402
+from grader.fanout import read_jobs, write_list  # noqa: E402
 from hw3 import condor_submit_file as csf  # noqa: E402
 from hw3.sweep import make_rows, write_table  # noqa: E402
 from hw3.word2vec import build_parser as word2vec_parser  # noqa: E402
@@ -28,7 +29,7 @@ from hw3.word2vec import build_parser as word2vec_parser  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 SUBMIT_FILES = ("train.sub", "sweep.sub", "grade.sub")
 # The command each job script runs, as an argv prefix for its real parser.
-SCRIPTS = {"train.sh": (word2vec_parser, []), "grade.sh": (grader_parser, ["grade"])}
+SCRIPTS = {"train.sh": (word2vec_parser, []), "grade.sh": (fanout_parser, ["grade"])}
 EXPANDED = ("executable", "arguments", "initialdir", "output", "error", "log",
             "request_memory", "request_cpus", "requirements")
 
@@ -38,7 +39,7 @@ def submit_dir(tmp_path, monkeypatch):
     """A copy of condor/ with the generated queue lists, as the directory condor_submit
     runs in (queue lists are read relative to it)."""
     shutil.copytree(ROOT / "condor", tmp_path / "condor",
-                    ignore=shutil.ignore_patterns("logs", "sweep.txt", "grade_list.txt"))
+                    ignore=shutil.ignore_patterns("logs", "sweep.txt", "grade_list.*"))
     write_table(make_rows([0.025, 0.1], [50, 100], [5], [2, 5], [1, 2, 3]),
                 tmp_path / "condor" / "sweep.txt")
     subs = tmp_path / "submissions"
@@ -131,11 +132,50 @@ def test_sweep_queues_one_job_per_table_row(submit_dir):
 
 def test_grade_queues_one_job_per_submission(submit_dir):
     jobs = condor_jobs("grade.sub")
-    argvs = [grader_parser().parse_args(["grade", *csf.parse_arguments(j["arguments"])])
+    argvs = [fanout_parser().parse_args(["grade", *csf.parse_arguments(j["arguments"])])
              for j in jobs]
-    assert [Path(a.sub).name for a in argvs] == ["alice.py", "bob", "carol.tar.gz"]
+    assert [a.job for a in argvs] == ["alice", "bob", "carol"]
     assert [a.out for a in argvs] == ["grades/alice", "grades/bob", "grades/carol"]
-    assert all(Path(a.sub).is_absolute() for a in argvs)
+    listed, _ = read_jobs(str(submit_dir / "condor" / "grade_list.txt"))
+    assert [Path(j["path"]).name for j in listed] == ["alice.py", "bob", "carol.tar.gz"]
+    assert all(Path(j["path"]).is_absolute() for j in listed)
+
+
+def megabytes(value: str) -> float:
+    """A condor memory value in MB (a bare number is MB; K, M, G, T suffixes, base 1024)."""
+    number, unit = value.strip().upper().rstrip("B"), 1.0
+    for suffix, factor in (("K", 1 / 1024), ("M", 1), ("G", 1024), ("T", 1024 ** 2)):
+        if number.endswith(suffix):
+            number, unit = number[:-1], factor
+    return float(number) * unit
+
+
+def test_grade_request_memory_covers_the_sandbox_cap_and_the_grader(submit_dir):
+    import inspect
+
+    requested = megabytes(condor_submit("grade.sub").expand("request_memory"))
+    default = inspect.signature(sandbox.Sandbox).parameters["memory_mb"].default
+    assert default == sandbox.MEMORY_MB, "the sandbox's cap is not grader.sandbox.MEMORY_MB"
+    assert requested > sandbox.MEMORY_MB + sandbox.GRADER_MEMORY_MB, (
+        f"grade.sub requests {requested:g} MB; the student's code may use "
+        f"{sandbox.MEMORY_MB} MB and the grader {sandbox.GRADER_MEMORY_MB} MB")
+
+
+def test_grade_jobs_running_past_the_grading_timeout_are_removed(submit_dir):
+    import time
+
+    sub = condor_submit("grade.sub")
+    expr = classad2.ExprTree(sub.expand("periodic_remove"))
+
+    def removed(status: int, seconds: float) -> bool:
+        return bool(expr.eval(classad2.ClassAd(
+            {"JobStatus": status, "EnteredCurrentStatus": int(time.time() - seconds)})))
+
+    limit = int(sub.expand("max_job_seconds"))
+    timeout = batch.PER_SUBMISSION_TIMEOUT
+    assert limit > timeout, "jobs would be removed before grading gives up by itself"
+    assert not removed(2, timeout + 30) and removed(2, limit + 60)
+    assert not removed(1, limit + 60), "an idle job is not running: it must stay queued"
 
 
 @pytest.mark.parametrize("name", SUBMIT_FILES)

@@ -99,20 +99,38 @@ def submissions(tmp_path):
 def test_job_list_has_one_line_per_student_as_grade_all_sees_them(tmp_path, submissions):
     path = tmp_path / "list.txt"
     fanout.write_list(str(submissions), str(path))
-    lines = [line.split(" ", 1) for line in path.read_text().splitlines()]
-    assert [(sid, Path(p).name) for sid, p in lines] == \
+    jobs, _ = fanout.read_jobs(str(path))
+    assert path.read_text().split() == [j["job"] for j in jobs]
+    assert [(j["id"], Path(j["path"]).name) for j in jobs] == \
         [(sid, Path(p).name) for sid, p in batch.entries(str(submissions))]
 
 
-def test_merge_writes_the_gradebook_grade_all_writes(tmp_path, submissions):
+@pytest.fixture(scope="module")
+def rubric():
+    return fanout.rubric_tests()
+
+
+def graded(rubric, passed: int) -> dict:
+    """A results.json as `grade` writes it: the first ``passed`` rubric tests passed."""
+    tests = [{"name": name, "score": points if i < passed else 0.0, "max_score": points,
+              "status": "passed" if i < passed else "failed", "output": "",
+              "visibility": "visible"} for i, (name, points) in enumerate(rubric)]
+    return {"score": sum(t["score"] for t in tests), "max_score": report.TOTAL * 1.0,
+            "execution_time": 1.0, "output": "", "tests": tests}
+
+
+def write_job_results(out: Path, job: str, data: dict) -> None:
+    (out / job).mkdir(parents=True, exist_ok=True)
+    (out / job / "results.json").write_text(json.dumps(data))
+
+
+def test_merge_writes_the_gradebook_grade_all_writes(tmp_path, submissions, rubric):
     path = tmp_path / "list.txt"
     fanout.write_list(str(submissions), str(path))
     ids = [sid for sid, _ in batch.entries(str(submissions))]
     out = tmp_path / "grades"
-    for sid, score in zip(ids[:2], (100.0, 42.5)):  # carol's job has not finished
-        (out / sid).mkdir(parents=True)
-        (out / sid / "results.json").write_text(json.dumps(
-            {"score": score, "max_score": 100.0, "tests": [{"name": "t"}]}))
+    for sid, passed in zip(ids[:2], (len(rubric), 3)):  # carol's job has not finished
+        write_job_results(out, sid, graded(rubric, passed))
     assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1  # one missing
     merged = (out / "grades.csv").read_bytes()
     # what grade-all writes at its end for the same results (a failed grading: error, 0)
@@ -121,6 +139,93 @@ def test_merge_writes_the_gradebook_grade_all_writes(tmp_path, submissions):
     batch.write_grades(str(out), results, {"alice": "graded", "bob": "graded",
                                            "carol": "error"})
     assert merged == (out / "grades.csv").read_bytes()
+    bob = sum(points for _, points in rubric[:3])
     assert merged.decode().splitlines() == ["student,score,max_score,status",
-                                            "alice,100,100,graded", "bob,42.5,100,graded",
+                                            "alice,100,100,graded", f"bob,{bob:g},100,graded",
                                             f"carol,0,{report.TOTAL:g},error"]
+
+
+AWKWARD = ("o'brien.py", "van der berg", "smith, j.py", 'say "hi".py', "$(Cluster).py",
+           "Ünal.py", "ünal.py")
+
+
+def test_ids_condor_cannot_pass_get_safe_unique_job_ids(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in AWKWARD:
+        (subs / name).write_text("# ops\n") if name.endswith(".py") else (subs / name).mkdir()
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(subs), str(path))
+    jobs, _ = fanout.read_jobs(str(path))
+    assert sorted(j["id"] for j in jobs) == sorted(sid for sid, _ in batch.entries(str(subs)))
+    names = path.read_text().split("\n")[:-1]
+    assert names == [j["job"] for j in jobs] and len({n.lower() for n in names}) == len(names)
+    assert all(fanout.SAFE_JOB.fullmatch(n) for n in names), names
+
+
+def test_merge_maps_job_ids_back_to_the_ids_grade_all_uses(tmp_path, rubric):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in AWKWARD[:3]:
+        (subs / name).write_text("# ops\n") if name.endswith(".py") else (subs / name).mkdir()
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(subs), str(path))
+    jobs, _ = fanout.read_jobs(str(path))
+    out = tmp_path / "grades"
+    for n, job in enumerate(jobs):
+        write_job_results(out, job["job"], graded(rubric, n))
+    assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 0
+    merged = (out / "grades.csv").read_bytes()
+    batch.write_grades(str(out), {j["id"]: graded(rubric, n) for n, j in enumerate(jobs)}, {})
+    assert merged == (out / "grades.csv").read_bytes()
+
+
+def test_merge_rejects_results_whose_tests_are_not_the_rubrics(tmp_path, submissions, rubric,
+                                                               capsys):
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(submissions), str(path))
+    out = tmp_path / "grades"
+    forged = {"score": 100.0, "max_score": 100.0,
+              "tests": [{"name": "t", "score": 100.0, "max_score": 100.0, "status": "passed"}]}
+    for job in ("alice", "bob", "carol"):
+        write_job_results(out, job, forged if job == "alice" else graded(rubric, 0))
+    assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1
+    assert "alice,0,100,error" in (out / "grades.csv").read_text()
+    err = capsys.readouterr().err
+    assert "alice" in err and "not the rubric's" in err and "grade this student again" in err
+
+
+def test_merge_rejects_results_whose_score_is_not_the_sum_of_its_tests(tmp_path, submissions,
+                                                                       rubric, capsys):
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(submissions), str(path))
+    out = tmp_path / "grades"
+    for job in ("alice", "bob", "carol"):
+        write_job_results(out, job, graded(rubric, 2))
+    inflated = graded(rubric, 2) | {"score": 100.0}
+    write_job_results(out, "bob", inflated)
+    assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1
+    assert "bob,0,100,error" in (out / "grades.csv").read_text()
+    assert "not the sum" in capsys.readouterr().err
+
+
+def test_merge_accepts_the_result_of_a_missing_ops_py_as_no_submission(tmp_path, submissions,
+                                                                       rubric):
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(submissions), str(path))
+    out = tmp_path / "grades"
+    for job in ("alice", "bob"):
+        write_job_results(out, job, graded(rubric, 0))
+    write_job_results(out, "carol", report.failed_results("no ops.py found"))
+    assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 0
+    assert "carol,0,100,no-submission" in (out / "grades.csv").read_text()
+
+
+def test_a_job_grades_its_submission_into_its_folder_as_grade_all_does(tmp_path):
+    (tmp_path / "subs" / "dora").mkdir(parents=True)  # no ops.py: graded at once
+    path = tmp_path / "list.txt"
+    fanout.write_list(str(tmp_path / "subs"), str(path))
+    out = tmp_path / "grades" / "dora"
+    assert fanout.main(["grade", "dora", "--out", str(out), "--list", str(path)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert batch.status_of(data) == "no-submission" and "no ops.py" in data["output"]
