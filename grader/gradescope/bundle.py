@@ -13,7 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SOURCE_TOP = ("edugrad", "starter", "hw3", "grader", "data/toy", "pyproject.toml", "README.md")
-SKIP = ("grader/catalog", "grader/release.py", "grader/fanout.py")
+# Grading never needs the reference solution or the catalogs (the training references
+# are precomputed in grader/reference/; grader/mistakes.py is needed and ships): what
+# the bundle does not hold, no submission can copy, even where the sandbox cannot hide it.
+SKIP = ("grader/solution", "grader/catalog", "grader/release.py", "grader/fanout.py")
 JUNK = ("__pycache__", ".pytest_cache", ".hypothesis", ".egg-info")
 ENTRY_POINTS = ("setup.sh", "run_autograder")
 
@@ -71,7 +74,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m grader.gradescope",
         description="Build the Gradescope autograder bundle (setup.sh, run_autograder and "
-                    "the grader's source, hidden tests included).")
+                    "the grader's source, hidden tests included; no reference solution, no catalogs).")
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "autograder.zip")
     args = parser.parse_args(argv)
     if not (ROOT / "grader" / "rubric" / "hidden").is_dir():

@@ -49,6 +49,16 @@ def _fallback(message: str, seconds: float) -> dict:
                 "tests": []}
 
 
+def _isolation_note() -> str:
+    """The sandbox's warning when it cannot confine submissions here ("" when it can)."""
+    try:
+        from grader.confine import status
+
+        return status().message
+    except Exception:  # noqa: BLE001 - never lose the results over the warning
+        return ""
+
+
 def _write(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
@@ -89,6 +99,9 @@ def main(argv=None) -> int:
             data = _fallback("The autograder could not grade this submission "
                              f"({status}); the course staff will look at it. {detail}",
                              time.monotonic() - start)
+    note = _isolation_note()
+    if note and isinstance(data, dict):
+        data["output"] = (str(data.get("output") or "") + "\n\n" + note).strip()
     _write(results, data)
     print(f"graded {target.name}: {data.get('score')} / {data.get('max_score')}")
     return 0

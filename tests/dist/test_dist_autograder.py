@@ -63,6 +63,44 @@ def test_bundle_has_gradescope_entry_points_and_the_hidden_tests(autograder_zip)
                 or "__pycache__" in n]
 
 
+def test_bundle_ships_neither_the_solution_nor_the_catalogs_but_what_grading_needs(
+        autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as zf:
+        names = set(zf.namelist())
+    assert not [n for n in names if n.startswith(("grader/solution/", "grader/catalog/"))]
+    needed = {"grader/mistakes.py", "grader/reference/short.json", "grader/reference/long.json",
+              "grader/rubric/hidden/__init__.py"}
+    assert needed <= names, sorted(needed - names)
+
+
+NO_NAMESPACES = ("echo 0 > /proc/sys/user/max_user_namespaces && "
+                 "exec {capsh} --drop=cap_sys_admin -- -c \"$0\"")
+
+
+def test_run_autograder_says_so_in_results_when_isolation_is_incomplete(gradescope):
+    """Where neither a user nor a mount namespace can be made (root of a user namespace
+    allowing no nested one, without CAP_SYS_ADMIN), results.json warns the staff."""
+    root, _ = gradescope
+    capsh, unshare = shutil.which("capsh"), shutil.which("unshare")
+    if not capsh or not unshare:
+        pytest.skip("needs capsh and unshare")
+    script = NO_NAMESPACES.format(capsh=capsh)
+    check = subprocess.run([unshare, "-U", "-r", "sh", "-c", script,
+                            "unshare -m true || echo refused"], capture_output=True, text=True)
+    if "refused" not in check.stdout:
+        pytest.skip("cannot make a place without namespaces here")
+    (root / "submission" / "notes").mkdir()  # nothing gradable: results at once
+    (root / "submission" / "notes" / "README").write_text("no ops here\n")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run([unshare, "-U", "-r", "sh", "-c", script,
+                           str(root / "run_autograder")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert "grading isolation is incomplete" in results["output"], (results["output"],
+                                                                    proc.stderr[-1000:])
+
+
 def test_run_autograder_grades_an_ops_py_and_writes_results(gradescope):
     root, run = gradescope
     shutil.copy(ROOT / "starter" / "ops.py", root / "submission" / "ops.py")
@@ -72,9 +110,11 @@ def test_run_autograder_grades_an_ops_py_and_writes_results(gradescope):
 
 
 def test_run_autograder_grades_a_make_submit_archive_full_marks(gradescope, tmp_path):
+    """... from a bundle without grader/solution: grading never needs it."""
     from hw3 import handin
 
     root, run = gradescope
+    assert not (root / "source" / "grader" / "solution").exists()
     outputs = tmp_path / "outputs"
     outputs.mkdir()
     for name in handin.OUTPUT_FILES:
