@@ -11,7 +11,9 @@ Writes ``hw3-submission.tar.gz`` holding
     MANIFEST                the sha256 of every file above (`sha256sum -c MANIFEST` checks them)
 
 It refuses, saying what to run, while an op still raises NotImplementedError (your
-ops are tried in a separate process) or a training output is missing.  The archive is
+ops are tried in a separate process) or a training output is missing, empty or
+damaged (JSON files that do not parse, an embeddings.txt whose "V d" header does not
+match its rows and columns: the marks of an interrupted run).  The archive is
 written to a temporary file and renamed into place, so a failed run never leaves a
 half-written archive.  Upload the archive as it is.
 """
@@ -137,6 +139,7 @@ def check(ops_path: Path, outputs: Path) -> list[str]:
             "`make train` (it writes outputs/), or point at a condor run's folder with "
             "`make submit OUTPUTS=outputs/seed_1`."
         )
+    check_outputs(outputs)
     config = outputs / "config.json"
     try:
         trained = json.loads(config.read_text(encoding="utf-8")).get("ops", {})
@@ -148,6 +151,64 @@ def check(ops_path: Path, outputs: Path) -> list[str]:
             f"{outputs} was trained with a different ops file than the {ops_path.name} you "
             "are handing in (it changed since). Re-run `make train` so the outputs match.")
     return warnings
+
+
+def output_problems(outputs: Path) -> list[str]:
+    """What is wrong with the (present) training outputs in ``outputs``: [] if nothing."""
+    problems = []
+    for name in OUTPUT_FILES:
+        try:
+            if (outputs / name).stat().st_size == 0:
+                problems.append(f"{name} is empty")
+        except OSError as err:
+            problems.append(f"{name} cannot be read ({err.strerror or err})")
+    if problems:
+        return problems
+    for name in ("metrics.json", "config.json"):
+        try:
+            data = json.loads((outputs / name).read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                problems.append(f"{name} is not a JSON object")
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            problems.append(f"{name} is not valid JSON ({str(err)[:80]})")
+    problems += _embeddings_problems(outputs / "embeddings.txt")
+    return problems
+
+
+def _embeddings_problems(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        return [f"embeddings.txt cannot be read as text ({str(err)[:80]})"]
+    header = lines[0].split() if lines else []
+    if len(header) != 2 or not all(x.isdigit() for x in header) or "0" in header:
+        return [f"embeddings.txt does not start with the \"V d\" header of the word2vec "
+                f"text format (it starts with {lines[0][:40]!r})"]
+    words, dim = int(header[0]), int(header[1])
+    rows = [line for line in lines[1:] if line.strip()]
+    if len(rows) != words:
+        return [f"embeddings.txt announces {words} words but holds {len(rows)} rows"]
+    for number, row in enumerate(rows, start=2):
+        fields = row.split()
+        if len(fields) != dim + 1:
+            return [f"embeddings.txt line {number} has {len(fields) - 1} numbers, not the "
+                    f"{dim} of its header"]
+        try:
+            [float(x) for x in fields[1:]]
+        except ValueError:
+            return [f"embeddings.txt line {number} holds something that is not a number"]
+    return []
+
+
+def check_outputs(outputs: Path) -> None:
+    problems = output_problems(outputs)
+    if problems:
+        raise UsageError(
+            f"Not ready to hand in: in {outputs}, {'; '.join(problems)}. These look like the "
+            "outputs of an interrupted or failed training run. Train again with `make train` "
+            "(it rewrites outputs/), or point at a finished condor run with `make submit "
+            "OUTPUTS=outputs/seed_1`, then run `make submit` again."
+        )
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:

@@ -18,12 +18,22 @@ MEMBERS = ["ops.py", "outputs/embeddings.txt", "outputs/losses.csv", "outputs/me
            "outputs/config.json", "outputs/neighbours.txt", "MANIFEST"]
 
 
+VALID_OUTPUTS = {
+    "embeddings.txt": "3 2\nthe 0.1 -0.2\ncat 1.5 2e-3\nsat -1 0\n",
+    "losses.csv": "step,epoch,lr,loss\n4,0,0.05,4.158883\n",
+    "metrics.json": '{"final_loss": 4.158883}\n',
+    "config.json": '{"settings": {"dim": 2}}\n',
+    "neighbours.txt": "the: cat sat\n",
+}
+
+
 @pytest.fixture
 def outputs(tmp_path):
     folder = tmp_path / "outputs"
     folder.mkdir()
-    for name in handin.OUTPUT_FILES:
-        (folder / name).write_text(f"{name} contents\n")
+    assert set(VALID_OUTPUTS) == set(handin.OUTPUT_FILES)
+    for name, text in VALID_OUTPUTS.items():
+        (folder / name).write_text(text)
     return folder
 
 
@@ -94,3 +104,50 @@ def test_warns_when_outputs_were_trained_with_other_ops(tmp_path, implemented, o
     (outputs / "config.json").write_text('{"ops": {"sha256": "' + "0" * 64 + '"}}')
     assert run(implemented, outputs, tmp_path / "s.tar.gz") == 0
     assert "make train" in capsys.readouterr().err
+
+
+def refusal(implemented, outputs, tmp_path, capsys) -> str:
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(implemented, outputs, out) == 2
+    assert not out.exists()
+    return capsys.readouterr().err
+
+
+def test_refuses_an_empty_output_and_says_what_to_run(tmp_path, implemented, outputs, capsys):
+    (outputs / "neighbours.txt").write_text("")
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert "neighbours.txt is empty" in err and "make train" in err, err
+
+
+def test_refuses_a_json_output_that_does_not_parse(tmp_path, implemented, outputs, capsys):
+    (outputs / "metrics.json").write_text('{"final_loss": 4.1')  # cut off mid-write
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert "metrics.json is not valid JSON" in err and "make train" in err, err
+
+
+def test_refuses_embeddings_with_fewer_rows_than_the_header_says(tmp_path, implemented,
+                                                                  outputs, capsys):
+    (outputs / "embeddings.txt").write_text("3 2\nthe 0.1 -0.2\ncat 1.5 2e-3\n")
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert "announces 3 words but holds 2 rows" in err and "make train" in err, err
+
+
+def test_refuses_embeddings_with_rows_of_the_wrong_width(tmp_path, implemented, outputs,
+                                                         capsys):
+    (outputs / "embeddings.txt").write_text("2 2\nthe 0.1 -0.2\ncat 1.5\n")
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert "line 3 has 1 numbers, not the 2" in err, err
+
+
+def test_refuses_embeddings_without_the_word2vec_header(tmp_path, implemented, outputs,
+                                                        capsys):
+    (outputs / "embeddings.txt").write_text("the 0.1 -0.2\ncat 1.5 2e-3\n")
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert '"V d" header' in err, err
+
+
+def test_refusal_is_one_paragraph(tmp_path, implemented, outputs, capsys):
+    (outputs / "losses.csv").write_text("")
+    (outputs / "config.json").write_text("not json")
+    err = refusal(implemented, outputs, tmp_path, capsys)
+    assert err.strip().count("\n") == 0 and err.startswith("make submit: "), err
