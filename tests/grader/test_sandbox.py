@@ -210,6 +210,7 @@ def _view(listed, written):
 RUN_VIEW = '''
 import sys
 sys.path.insert(0, {root!r})
+{setup}
 import numpy as np
 from grader.sandbox import Sandbox, StudentError
 with Sandbox({path!r}) as box:
@@ -241,13 +242,16 @@ def child_view(folder, listed=(), written=()) -> dict:
     return json.loads(err.value.info["message"])
 
 
-def run_view_elsewhere(prefix: list[str], python: str, folder, listed=(), written=()) -> dict:
-    """The child's view when the grader itself runs under ``prefix`` (capsh, setpriv)."""
+def run_view_elsewhere(prefix: list[str], python: str, folder, listed=(), written=(),
+                       setup: str = "") -> dict:
+    """The child's view when the grader itself runs under ``prefix`` (capsh, setpriv),
+    after running ``setup`` in the grader's process."""
     import json
     import subprocess
 
     path = view_submission(folder, listed, written)
-    proc = subprocess.run([*prefix, python, "-c", RUN_VIEW.format(root=REPO, path=path)],
+    code = RUN_VIEW.format(root=REPO, path=path, setup=setup)
+    proc = subprocess.run([*prefix, python, "-c", code],
                           capture_output=True, text=True, timeout=120, cwd="/",
                           env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"})
     assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr[-2000:]
@@ -317,6 +321,29 @@ def test_another_sandbox_cannot_read_this_ones_files_through_proc(tmp_path):
     finally:
         victim.close()
     assert seen == {t: "Permission denied" for t in targets}, seen
+
+
+@needs_namespaces
+def test_without_mount_setattr_every_mount_is_still_made_read_only(tmp_path):
+    """Kernels before 5.12 have no mount_setattr: each mount is remounted read-only."""
+    import shutil
+    import tempfile
+
+    outside = tempfile.mkdtemp(prefix="hw3-test-out-", dir=os.path.expanduser("~"))
+    planted = os.path.join(REPO, "zz-planted-by-a-sandbox-test.txt")
+    targets = [planted, os.path.join(outside, "results.json"), "/dev/shm/planted.txt",
+               "mine.txt"]
+    try:
+        got = run_view_elsewhere([], sys_executable(), tmp_path, SECRETS[:1], targets,
+                                 setup="import grader.confine; "
+                                       "grader.confine.SYS_MOUNT_SETATTR = None")
+        assert not os.path.exists(planted) and not os.listdir(outside)
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)
+        if os.path.exists(planted):
+            os.unlink(planted)
+    assert got == {"seen": {SECRETS[0]: 0}, "wrote": {
+        **{t: "Read-only file system" for t in targets[:3]}, "mine.txt": "written"}}, got
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (to drop CAP_SYS_ADMIN with capsh)")
