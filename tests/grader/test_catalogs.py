@@ -143,9 +143,12 @@ class Graded:
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory) -> Graded:
+    from grader.confine import status
+
     tmp = tmp_path_factory.mktemp("catalogs")
     memory_limit = memory_limit_of_child(tmp)
     memory_ok = memory_limit is not None and memory_limit <= SAFE_MEMORY_LIMIT
+    isolation = status()
     entries_dir = tmp / "entries"
     entries_dir.mkdir()
     entries, skipped = [], {}
@@ -158,6 +161,12 @@ def graded(tmp_path_factory) -> Graded:
                     f"or below {SAFE_MEMORY_LIMIT >> 30} GB (probe saw "
                     f"{memory_limit!r} bytes), so this entry would really allocate "
                     "tens of GB on this machine")
+                continue
+            if "isolation" in meta.get("needs", ()) and not isolation.complete:
+                skipped[entry_id] = (
+                    "not run: the sandbox cannot confine submissions on this machine (so "
+                    "this entry would really copy the solution or write outside its "
+                    f"folder): {isolation.message}")
                 continue
             add_entry(entries_dir, entry_id, CATALOG / kind / f"{name}.py")
             entries.append(entry_id)
@@ -322,6 +331,27 @@ def test_results_folder_holds_nothing_a_submission_planted(graded):
         if path.is_file() and '"All tests passed. Great job!"' in path.read_text(errors="replace"):
             planted.append(str(path.relative_to(graded.out)))
     assert not planted, f"files written by a submission remain in the output folder: {planted}"
+
+
+WRITER_ID = "hostile-write_other_students_results"
+PLANTED = ROOT / "grader" / "rubric" / "public" / "zz_planted_by_hostile_entry.txt"
+
+
+def test_no_write_outside_the_sandbox_succeeded(graded):
+    """The write_other_students_results entry tries to overwrite other students'
+    results.json and to plant a file in the repository, and reports in its feedback
+    how many of those writes succeeded: none may have."""
+    skip_if_not_graded(graded, WRITER_ID)
+    planted = PLANTED.exists()
+    PLANTED.unlink(missing_ok=True)
+    reports = [re.search(r"write-report: (\d+) of (\d+)", str(t.get("output", "")))
+               for t in graded.results(WRITER_ID)["tests"]]
+    counts = {(int(m.group(1)), int(m.group(2))) for m in reports if m}
+    assert counts and all(done == 0 and tried >= 1 for done, tried in counts), counts
+    assert not planted, f"{PLANTED} was written by a submission"
+    stray = [p for p in graded.out.rglob("results.json")
+             if "PLANTED-BY-HOSTILE" in p.read_text(errors="replace")]
+    assert not stray, stray
 
 
 def hidden_source() -> str:
