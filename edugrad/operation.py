@@ -225,11 +225,15 @@ def check_gradients(op, parents, grads, grad_output,
                 f"{parent.value.shape} (the shape of that input).{hint}",
                 "a gradient always has exactly the shape of the input it belongs to.",
             )
-        if not np.issubdtype(g.dtype, np.number) or np.issubdtype(g.dtype, np.complexfloating):
+        if not np.issubdtype(g.dtype, np.floating):
+            what = ("whole numbers, so any fraction was cut off" if np.issubdtype(
+                g.dtype, np.integer) else "not real numbers")
             raise _fail(
                 op,
-                f"returned an array of dtype {g.dtype} for {where}; expected real numbers.",
-                "compute the gradient with numpy arithmetic on float arrays.",
+                f"returned an array of dtype {g.dtype} for {where} ({what}); the gradient of "
+                f"a floating-point input must be floating-point too ({parent.value.dtype}).",
+                "compute the gradient with numpy arithmetic on float arrays (e.g. "
+                "np.zeros_like(a), not np.zeros_like(indices) or integer division).",
             )
         if check_finite and not all_finite(g):
             if upstream_finite is None:

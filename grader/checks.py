@@ -21,10 +21,20 @@ FD_EPS, FD_ATOL, FD_RTOL = 1e-6, 1e-6, 1e-4
 VALUE_RTOL, VALUE_ATOL = 1e-6, 1e-10
 
 
-def fmt(x) -> str:
-    return np.format_float_positional(float(x), precision=6, unique=True, trim="-") \
-        if abs(float(x)) < 1e6 and (float(x) == 0 or abs(float(x)) > 1e-4) \
-        else f"{float(x):.6g}"
+def fmt(x, digits: int = 6) -> str:
+    x = float(x)
+    if abs(x) < 1e6 and (x == 0 or abs(x) > 1e-4):
+        return np.format_float_positional(x, precision=digits, unique=True, trim="-")
+    return f"{x:.{digits}g}"
+
+
+def fmt_pair(want, got) -> tuple[str, str]:
+    """Expected and got, with enough digits that they do not read the same."""
+    for digits in (6, 9, 12, 17):
+        a, b = fmt(want, digits), fmt(got, digits)
+        if a != b:
+            break
+    return a, b
 
 
 def _at(arrays, names, idx, op) -> str:
@@ -73,10 +83,11 @@ def check_forward(sub: Subject, op: str, inputs, rtol=VALUE_RTOL, atol=VALUE_ATO
                      "form that never exponentiates a large positive number.")
         elif op == "dot" and np.allclose(got, np.sum(want), rtol=1e-9):
             extra = " You summed over every axis; sum over the last axis only."
+        w, o = fmt_pair(want[idx], got[idx])
         raise CheckFailed(
             f"{op}.forward gives a wrong value{label} at index {list(idx)} "
             f"(output shape {got.shape}): {_at(inputs, INPUTS[op], idx, op)}; expected "
-            f"{fmt(want[idx])}, got {fmt(got[idx])}.{extra}")
+            f"{w}, got {o}.{extra}")
     return got
 
 
@@ -93,11 +104,11 @@ def check_backward_reference(sub: Subject, op: str, inputs, g, label: str = ""):
         name = INPUTS[op][i]
         why = diagnose.explain(op, inputs, g, i, got_i)
         gi = g[idx[:-1]] if op == "dot" else (g[idx] if g.shape else g)
+        w, o = fmt_pair(want_i[idx], got_i[idx])
         raise CheckFailed(
             f"{op}.backward: the gradient of `{name}` is wrong{label} at index {list(idx)}: "
             f"{_at(inputs, INPUTS[op], idx, 'x')}, grad_output = {fmt(gi)}; expected "
-            f"{fmt(want_i[idx])}, got {fmt(got_i[idx])}." + (f" It looks like {why}" if why
-                                                             else ""))
+            f"{w}, got {o}." + (f" It looks like {why}" if why else ""))
     return result
 
 
@@ -128,8 +139,9 @@ def check_backward_fd(sub: Subject, op: str, inputs, g, label: str = ""):
         raise CheckFailed(
             f"{op}.backward disagrees with finite differences of your own forward{label}: "
             f"for `{name}`, worst element {list(idx)} (input value "
-            f"{fmt(inputs[i][idx])}): your backward gave {fmt(ana[idx])}, finite differences "
-            f"give {fmt(num[idx])} (tolerance {FD_ATOL:g} + {FD_RTOL:g} * |numeric|)."
+            f"{fmt(inputs[i][idx])}): your backward gave {fmt_pair(num[idx], ana[idx])[1]}, "
+            f"finite differences give {fmt_pair(num[idx], ana[idx])[0]} (tolerance "
+            f"{FD_ATOL:g} + {FD_RTOL:g} * |numeric|)."
             + (f" It looks like {why}" if why else ""))
     return result
 

@@ -201,6 +201,7 @@ class Subject:
                 hint = " It is a single number: sum over the last axis only (axis=-1)."
             raise CheckFailed(f"{op}.forward returned shape {out.shape} for input(s) of shape "
                               f"{inputs[0].shape}; expected {expected}.{hint}")
+        _check_precision(out, f"{op}.forward returned")
         return out.astype(np.float64)
 
     def check_grads(self, op, inputs, grads, grad_output) -> list[np.ndarray]:
@@ -219,7 +220,19 @@ class Subject:
             if len(msg) > 1:
                 text += "\n  How to fix:" + msg[1]
             raise CheckFailed(text) from None
+        for i, g in enumerate(checked):
+            _check_precision(g, f"{op}.backward returned, for `{INPUTS[op][i]}`,")
         return [np.asarray(g, dtype=np.float64) for g in checked]
+
+
+def _check_precision(array: np.ndarray, what: str) -> None:
+    """The grader sends float64: an answer in a less precise float type lost digits."""
+    if array.dtype.kind == "f" and np.finfo(array.dtype).precision < np.finfo(np.float64).precision:
+        raise CheckFailed(
+            f"{what} {array.dtype} numbers for float64 inputs, so about half the digits are "
+            "lost. Keep the inputs' precision: do not convert with np.float32(...) or "
+            ".astype(np.float32), and make new arrays with the inputs' dtype (e.g. "
+            "np.zeros_like(a)).")
 
 
 def _strings(value) -> list[str]:
@@ -228,6 +241,9 @@ def _strings(value) -> list[str]:
 
 def _type_name(value) -> str:
     if isinstance(value, Foreign):
+        if value.type_name == "ndarray":  # only real-number arrays are sent over
+            return ("a numpy array that does not hold real numbers (complex numbers or "
+                    "Python objects, e.g. from np.array of a list of Tensors)")
         return f"a {value.type_name}" + (" (return its .value? forward works on numpy "
                                           "arrays, not Tensors)" if value.type_name == "Tensor"
                                           else "")
@@ -237,8 +253,15 @@ def _type_name(value) -> str:
 
 
 def student_message(info: dict, where: str) -> str:
-    """One paragraph about an exception raised by the student's code."""
-    return redact(_student_message(info, where))
+    """One paragraph about an exception raised by the student's code.
+
+    Only what the submission controls (the exception's type name and text) can carry
+    stolen hidden-test source, so only that is redacted: the grader's own words, which
+    may share phrases with the hidden tests, stay readable.
+    """
+    info = {**info, "type": redact(str(info.get("type", "Error"))),
+            "message": redact(str(info.get("message", "")))}
+    return _student_message(info, where)
 
 
 def _student_message(info: dict, where: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 from grader.rubric.weights import OPS
 from grader.subject import CheckFailed
 
-SHAPES = [(5,), (3, 4), (2, 3, 4)]
+SHAPES = [(5,), (3, 4), (2, 3, 4), (2, 1, 3, 2)]  # 1-D to 4-D (training is 3-D)
 
 
 def per_op(part: str, ops=OPS):
@@ -26,7 +26,7 @@ def rng_for(*key) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def shapes(min_dims=1, max_dims=3, max_side=5):
+def shapes(min_dims=1, max_dims=4, max_side=4):
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 

@@ -160,6 +160,13 @@ def test_nonfinite_gradient_is_accepted_when_grad_output_was_nonfinite():
     assert np.isnan(a.grad[1]), a.grad
 
 
+def test_integer_gradient_for_a_float_input_is_rejected_as_truncated():
+    op = make_op("int_grad", lambda ctx, g: ((g * 3).astype(np.int64),))
+    msg = backward_error(op, np.array([0.5, 1.5]))
+    assert_mentions(msg, "int_grad.backward", "dtype int64", "fraction was cut off",
+                    "input 0 (`a`)")
+
+
 def test_boolean_gradient_is_rejected_as_not_real_numbers():
     op = make_op("bool_grad", lambda ctx, g: (g > 0,))
     msg = backward_error(op, np.ones(2))

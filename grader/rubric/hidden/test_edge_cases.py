@@ -30,6 +30,12 @@ def test_forward_edge_values(sub, op):
            f"{sub.warnings[0] if sub.warnings else ''}. The answer is finite there: compute "
            "it without overflowing (e.g. never exponentiate a large positive number).")
     checks.check_forward(sub, op, ZERO_D[op], label=" (0-d or length-1 inputs)")
+    if op == "sigmoid":
+        ends = sub.forward("sigmoid", np.array([-1000.0, 1000.0]))
+        expect(abs(ends[0]) <= 1e-100 and abs(ends[1] - 1) <= 2.3e-16,
+               f"sigmoid(-1000) and sigmoid(1000) are 0 and 1 to float64 precision; got "
+               f"{ends[0]!r} and {ends[1]!r}. Clipping the input early (e.g. np.clip(a, -35, "
+               "35)) changes the answer beyond the clip: sigmoid(35) is 1 - 6e-16, not 1.")
 
 
 @per_op("backward")
@@ -69,19 +75,24 @@ def test_multiply_same_tensor_twice(sub):
 @per_op("backward")
 @pytest.mark.points(1)
 def test_inputs_not_modified(sub, op):
-    """forward leaves its inputs alone; backward leaves grad_output alone"""
+    """forward leaves its inputs alone; backward leaves grad_output and the output alone"""
     rng = rng_for("mutation", op)
     inputs = checks.random_inputs(op, rng, (3, 4))
     if op == "sigmoid":
         inputs[0][0] = [-1000.0, 1000.0, -50.0, 50.0]  # where clipping would kick in
     if op == "log":
         inputs[0][0] = [1e-300, 1e-12, 1e300, 1.0]
-    _, after = sub.forward_with_inputs(op, *inputs)
+    out, after = sub.forward_with_inputs(op, *inputs)
     checks.check_not_mutated(inputs, after, f"{op}.forward")
     g = checks.upstream(op, rng, inputs)
     result = sub.backward(op, inputs, g)
     checks.check_not_mutated(inputs, result.inputs_after, f"{op}.forward/backward")
     checks.check_not_mutated([g], [result.grad_output_after], f"{op}.backward (grad_output)")
+    idx = checks.worst(result.out, out, 0.0, 0.0)
+    expect(idx is None, f"{op}.backward changed the array that forward returned, in place "
+           f"(at index {list(idx or ())}): that array is the op's output, which later ops "
+           "use as their input. Compute the gradient in a new array (x * y makes one; "
+           "x *= y does not).")
 
 
 def _domain(op):

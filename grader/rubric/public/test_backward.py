@@ -32,7 +32,7 @@ def test_backward_matches_reference(sub, op):
 @per_op("backward")
 @pytest.mark.points(1)
 def test_two_calls_keep_their_own_state(sub, op):
-    """two forward calls, then both backwards: each uses its own saved values (ctx)"""
+    """two forward calls, then both backwards, then calls in a row: each uses its own ctx"""
     rng = rng_for("two-calls", op)
     first = checks.random_inputs(op, rng, (3, 4))
     second = checks.random_inputs(op, rng, (3, 4))
@@ -51,3 +51,10 @@ def test_two_calls_keep_their_own_state(sub, op):
             raise checks.CheckFailed(
                 f"{op}: called twice (forward, forward, then both backwards), the gradient "
                 f"of input {i} of the {'first' if k == 0 else 'second'} call is wrong.{hint}")
+    # Training calls each op hundreds of times on fresh arrays of one shape, one after
+    # the other: state kept between calls (a cache keyed by id() or by shape, a global)
+    # shows up here.
+    for n in range(4):
+        inputs = checks.random_inputs(op, rng, (3, 4))
+        checks.check_backward_reference(sub, op, inputs, checks.upstream(op, rng, inputs),
+                                        label=f" (call {n + 1} of 4 in a row, same shape)")

@@ -24,8 +24,8 @@ def test_forward_known_values(sub, op):
 
 @per_op("forward")
 @pytest.mark.points(2)
-def test_forward_shapes_1d_to_3d(sub, op):
-    """forward on random 1-D, 2-D and 3-D inputs (values and output shape)"""
+def test_forward_shapes_1d_to_4d(sub, op):
+    """forward on random 1-D to 4-D inputs (values and output shape)"""
     rng = rng_for("forward-shapes", op)
     for shape in SHAPES:
         checks.check_forward(sub, op, checks.random_inputs(op, rng, shape),

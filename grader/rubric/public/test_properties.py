@@ -5,19 +5,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks import fmt, worst
+from grader.checks import fmt_pair, worst
 from grader.rubric.helpers import arrays, expect, shapes
 
 
 def _same(got, want, what, inputs, rtol=1e-9, atol=1e-9):
     idx = worst(got, want, rtol, atol)
-    expect(idx is None, f"{what} fails at index {list(idx or ())} for input(s) {inputs}: "
-           f"{fmt(np.asarray(got)[idx])} vs {fmt(np.asarray(want)[idx])}"
-           if idx is not None else "")
+    if idx is not None:
+        w, o = fmt_pair(np.asarray(want)[idx], np.asarray(got)[idx])
+        expect(False, f"{what} fails at index {list(idx)} for input(s) {inputs}: {o} vs {w}")
 
 
 def _show(*arrays_):
-    return "; ".join(np.array2string(np.asarray(a), precision=4, threshold=12)
+    # 4 significant digits whatever the magnitude (1e-300 must not print as 0.)
+    return "; ".join(np.array2string(np.asarray(a), threshold=12, separator=", ",
+                                     formatter={"float_kind": lambda v: f"{v:.4g}"})
                      for a in arrays_)
 
 
