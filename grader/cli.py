@@ -28,7 +28,15 @@ test with its points. The same submission always gets the same score.
 Outputs: `grade` writes DIR/results.json (Gradescope's schema, feedback per test);
 `grade-all` writes OUT/<student>/results.json and OUT/grades.csv (student, score,
 max_score, status: graded | no-submission | error) and skips finished students
-when re-run.
+when re-run (an `error` is graded again).  Each entry of DIR is one student: an
+`<id>.py` (an ops.py), a folder `<id>/` holding ops.py (or one hand-in archive), or
+an archive `<id>.tar.gz` / .tgz / .tar / .zip; names starting with `.` or `_` are
+skipped, and anything else is listed as ignored.  On the patas cluster, one job per
+student: `make condor-grade SUBMISSIONS=DIR`, then `make condor-grade-merge` (the same
+grades.csv; see condor/README.md).  Gradescope: `make autograder`.
+
+Exit status: 0 whenever grading completed, whatever the scores; 2 for bad input
+(no such submission or folder); 1 if the grader itself failed.
 
 Isolation: student code never runs in the grader's process.  It runs in a child
 process (clean environment, private temp folder) limited to 5 s per op call, 40-60 s
