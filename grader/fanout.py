@@ -230,7 +230,7 @@ def main(argv=None) -> int:
             print(f"Wrote {args.list} and {map_path(args.list)}: {len(rows)} submissions."
                   + (f" {len(renamed)} with ids condor cannot pass run as job ids (merge "
                      "maps them back): " + ", ".join(f"{s} -> {j}" for j, s in renamed[:5])
-                     if renamed else "")
+                     + ("." if len(renamed) <= 5 else ", ...") if renamed else "")
                   + " Next, from the repository root: condor_submit condor/grade.sub, then "
                   "make condor-grade-merge.")
             return 0
