@@ -121,8 +121,9 @@ def finished(out_dir: str) -> dict | None:
 
 def add_note(data: dict, note: str) -> dict:
     """Append ``note`` (the isolation warning) to the top-level output."""
-    if note:
-        data["output"] = (str(data.get("output") or "") + "\n\n" + note).strip()
+    output = str(data.get("output") or "")
+    if note and note not in output:  # `grade` may have added it already
+        data["output"] = (output + "\n\n" + note).strip()
     return data
 
 

@@ -166,6 +166,14 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
     from grader.atomic import remove_planted, snapshot
 
     before = snapshot(out) if os.path.isdir(out) else set()
+    # The folders around an archive or folder submission (classmates' hand-ins) are
+    # hidden from its process, like those around an ops.py (grader/runner.py).
+    from grader.confine import HIDE_ENV, folders_around
+
+    os.environ[HIDE_ENV] = os.pathsep.join(
+        [*filter(None, os.environ.get(HIDE_ENV, "").split(os.pathsep)),
+         *folders_around(os.path.join(os.path.abspath(sub), "ops.py")
+                         if os.path.isdir(sub) else os.path.abspath(sub))])
     work = tempfile.mkdtemp(prefix="hw3-grade-")
     try:
         try:
@@ -189,7 +197,9 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - start
     text = report.table(outcomes, "HW3 autograder", hidden_note=False)
-    results = report.results_json(outcomes, seconds, text)
+    from grader.batch import add_note, isolation_note
+
+    results = add_note(report.results_json(outcomes, seconds, text), isolation_note())
     # Written last, after the sandbox is gone, so nothing the submission wrote survives.
     target = os.path.join(out, "results.json")
     write_json(target, results)

@@ -231,10 +231,12 @@ def test_grade_all_warns_in_its_output_and_every_results_json_without_isolation(
     assert WARNING in output and "without grader/solution" in output, output
 
 
-def test_grade_warns_on_stderr_without_isolation(tmp_path):
+def test_grade_warns_on_stderr_and_in_results_json_without_isolation(tmp_path):
     run = without_namespaces("grade", STARTER, "--out", tmp_path / "out")
     assert run.returncode == 0, run.stderr[-2000:]
     assert WARNING in run.stderr and "Gradescope bundle" in run.stderr, run.stderr
+    output = json.loads((tmp_path / "out" / "results.json").read_text())["output"]
+    assert output.count(WARNING) == 1, output
 
 
 CHEAT = '''"""Delegates to the reference solution (the audit's reproduction)."""
