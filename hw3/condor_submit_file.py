@@ -426,6 +426,9 @@ def _parse_queue(sub: SubmitFile, line: str, block, where: str, number: int) -> 
                     f"{where}, line {number}: `queue ... from SCRIPT |` runs a program; the "
                     "dry run reads only files. Write the list to a file first."
                 )
+            # The file name may use macros, e.g. $Fp(SUBMIT_FILE)list.txt (the folder of
+            # the submit file): condor_submit expands them before reading the list.
+            rest = _Expander(sub.commands, {}, sub.defaults())._expand_text(rest, 0)
             table = _absolute(rest, sub.submit_dir)
             if not table.is_file():
                 raise SubmitFileError(

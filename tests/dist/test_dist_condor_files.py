@@ -214,3 +214,15 @@ def test_logs_folder_exists_in_the_repository():
 ])
 def test_arguments_split_as_the_condor_manual_says(value, argv):
     assert csf.parse_arguments(value) == argv
+
+
+@pytest.mark.parametrize("name, rows", [("sweep.sub", 24), ("grade.sub", 3)])
+def test_queue_lists_are_found_from_any_folder_by_condor_and_by_the_dry_run(submit_dir, name,
+                                                                          rows, monkeypatch):
+    # `from $Fp(SUBMIT_FILE)list.txt`: the list sits beside the submit file.
+    monkeypatch.chdir(submit_dir / "condor")
+    sub = htcondor2.Submit(Path(name).read_text())
+    sub["SUBMIT_FILE"] = name  # condor_submit run inside condor/
+    assert len(list(sub.itemdata())) == rows
+    parsed = csf.parse(Path(name).read_text(), path=name, submit_dir=Path.cwd())
+    assert len(parsed.jobs()) == rows
