@@ -60,9 +60,10 @@ class TrainConfig:
     dim: int = 50
     window: int = 5
     negatives: int = 5
-    # Measured (reference ops, enwiki, 2 cores; bench/results.md): batch 8192 trains 1.4x
-    # the pairs/s of 2048 with the same WordSim353, and lr 0.1 beats word2vec's usual
-    # 0.025 on these small corpora (WordSim353 0.52 vs 0.27); both need row_cap.
+    # Measured (reference ops, enwiki, 2 cores; bench/results.md): batch 8192 trains
+    # 1.2-1.3x the pairs/s of 2048 with the same WordSim353 (larger batches fall out of
+    # the cache), and lr 0.1 beats word2vec's usual 0.025 on these small corpora
+    # (WordSim353 0.52 vs 0.27); both need row_cap.
     batch_size: int = 8192
     lr: float = 0.1
     min_count: int = 5
@@ -216,7 +217,8 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                 pairs_done += n
                 block_loss += value
                 block_pairs += n
-                if step % config.log_every == 0:
+                last_step = s + B >= len(centres) and epoch == config.epochs
+                if step % config.log_every == 0 or last_step:  # the last block may be short
                     losses.append(block_loss / block_pairs)
                     loss_steps.append(step)
                     loss_lrs.append(lr)
@@ -226,11 +228,6 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                         bar.set_postfix(loss=f"{losses[-1]:.4f}", epoch=epoch, refresh=False)
                 if bar is not None:
                     bar.update(n)
-        if block_pairs:  # the last, shorter block: the loss at the very end of training
-            losses.append(block_loss / block_pairs)
-            loss_steps.append(step)
-            loss_lrs.append(lr)
-            loss_epochs.append(config.epochs)
     seconds = time.perf_counter() - start
 
     return TrainResult(
