@@ -19,7 +19,6 @@ import time
 
 import numpy as np
 
-from edugrad.memory import keep_freed_memory
 from edugrad.scatter import scatter_add_rows
 from hw3.sampling import NegativeSampler, epoch_pairs, keep_probabilities
 from hw3.train import TrainConfig, cap_frequent_rows, prepare
@@ -28,7 +27,6 @@ from hw3.train import TrainConfig, cap_frequent_rows, prepare
 def train_numpy(config: TrainConfig) -> dict:
     """Train; return words, embeddings, pairs trained and training seconds."""
     _, vocab, encoded = prepare(config)
-    keep_freed_memory()  # as the product does (edugrad/memory.py)
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
     V, d, K, B = len(vocab), config.dim, config.negatives, config.batch_size

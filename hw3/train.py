@@ -41,7 +41,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from edugrad import optim
-from edugrad.memory import keep_freed_memory
 from hw3.corpus import read_corpus
 from hw3.errors import TrainingDiverged, UsageError
 from hw3.model import SGNS, target_signs
@@ -153,7 +152,6 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
     ``prepared`` is ``prepare(config)``'s result, if you already have it.
     """
     corpus, vocab, encoded = prepared if prepared is not None else prepare(config)
-    keep_freed_memory()  # each step reuses the last step's memory (edugrad/memory.py)
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
     model = SGNS(len(vocab), config.dim, ops, rng=rng, dtype=dtype)
