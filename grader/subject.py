@@ -283,8 +283,9 @@ def _student_message(info: dict, where: str) -> str:
     if kind == "MemoryError":
         return f"{where} ran out of memory{line} (the limit is 3 GB)."
     if kind == "ValueError" and "read-only" in text:
-        return (f"{where} tried to change an array in place{line} (most likely grad_output, "
-                "which must not be modified); compute a new array instead.")
+        return (f"{where} tried to change an array in place{line}: grad_output, or an input "
+                "(in training, dot's second input is a read-only view of the centre "
+                "vectors). Ops must not modify those; compute a new array instead.")
     if kind == "SystemExit":
         return f"{where} called sys.exit(){line}; an op must return, never end the program."
     if kind == "KeyboardInterrupt":
