@@ -12,6 +12,15 @@ parent.  Values that are not plain numbers or arrays are described, not sent:
 ``{"__object__": "list", "items": [...]}`` for lists/tuples,
 ``{"__foreign__": "Tensor"}`` for anything else.
 
+Every request carries a ``nonce`` (random, new for each request) that the worker
+copies into its reply: the parent takes only the frame with the current nonce, so a
+frame the submission wrote itself, or a late answer to an earlier request, can never
+be taken for the answer (see ``grader.sandbox``).
+
+Whatever the other side sends, reading it raises only ``Timeout``, ``Closed`` or
+``ProtocolError`` (``TooLarge`` for a frame over the limits): a value the parent
+cannot decode is the sender's problem, never an error of the grader.
+
 Both sides import this module; the child imports it *before* the submission.
 """
 
@@ -43,6 +52,14 @@ class Timeout(Exception):
 
 class Closed(Exception):
     """The other side closed the pipe (the child exited or crashed)."""
+
+
+class TooLarge(ProtocolError):
+    """A frame (or the value to be sent) is over ``MAX_HEADER`` / ``MAX_BLOB``."""
+
+    def __init__(self, what: str, size: int, limit: int):
+        super().__init__(f"{what} of {size} bytes is over the limit of {limit} bytes")
+        self.what, self.size, self.limit = what, size, limit
 
 
 # --------------------------------------------------------------------------- encode
@@ -111,9 +128,17 @@ def decode(obj, arrays: list[np.ndarray]):
 
 
 def pack(message) -> bytes:
-    """One frame holding ``message`` (any mix of JSON values and numpy arrays)."""
+    """One frame holding ``message`` (any mix of JSON values and numpy arrays).
+
+    Raises ``TooLarge`` (before copying anything) when the arrays or the header are
+    over the limits the reading side enforces."""
     arrays: list[np.ndarray] = []
     header = json.dumps(encode_tree(message, arrays)).encode()
+    if len(header) > MAX_HEADER:
+        raise TooLarge("header", len(header), MAX_HEADER)
+    size = sum(int(a.nbytes) for a in arrays)
+    if size > MAX_BLOB:
+        raise TooLarge("payload", size, MAX_BLOB)
     blob = io.BytesIO()
     for a in arrays:
         np.save(blob, a, allow_pickle=False)
@@ -131,8 +156,8 @@ def encode_tree(message, arrays):
 def unpack(header: bytes, body: bytes):
     try:
         obj = json.loads(header.decode())
-    except (UnicodeDecodeError, ValueError) as err:
-        raise ProtocolError(f"header is not JSON: {err}") from err
+    except (ValueError, RecursionError, MemoryError) as err:  # incl. UnicodeDecodeError
+        raise ProtocolError(f"header is not JSON: {str(err)[:200]}") from None
     arrays = []
     stream = io.BytesIO(body)
     while stream.tell() < len(body):
@@ -143,7 +168,12 @@ def unpack(header: bytes, body: bytes):
         if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
             raise ProtocolError("frame holds a non-numeric array")
         arrays.append(a)
-    return decode(obj, arrays)
+    try:
+        return decode(obj, arrays)
+    except ProtocolError:
+        raise
+    except Exception as err:  # noqa: BLE001 - e.g. a scalar that is no number, deep nesting
+        raise ProtocolError(f"{type(err).__name__}: {str(err)[:200]}") from None
 
 
 # --------------------------------------------------------------------------- I/O
@@ -176,10 +206,10 @@ def read_frame(fd: int, deadline: float | None = None):
     """Read one frame; ``deadline`` is a time.monotonic() value (None: wait forever)."""
     (hlen,) = struct.unpack(">I", read_exactly(fd, 4, deadline))
     if hlen > MAX_HEADER:
-        raise ProtocolError(f"header of {hlen} bytes is too large")
+        raise TooLarge("header", hlen, MAX_HEADER)
     header = read_exactly(fd, hlen, deadline)
     (blen,) = struct.unpack(">Q", read_exactly(fd, 8, deadline))
     if blen > MAX_BLOB:
-        raise ProtocolError(f"payload of {blen} bytes is too large")
+        raise TooLarge("payload", blen, MAX_BLOB)
     body = read_exactly(fd, blen, deadline)
     return unpack(header, body)

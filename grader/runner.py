@@ -81,12 +81,13 @@ class _Collector:
             outcome.passed, outcome.message = True, ""
         elif report.failed:
             outcome.passed = False
-            outcome.message = _message(call.excinfo)
+            op = item.callspec.params.get("op") if hasattr(item, "callspec") else None
+            outcome.message = _message(call.excinfo, op or outcome.op)
         elif report.skipped and report.when != "teardown":
             outcome.passed, outcome.message = False, "skipped"
 
 
-def _message(excinfo) -> str:
+def _message(excinfo, op: str | None = None) -> str:
     if excinfo is None:
         return "failed"
     err = excinfo.value
@@ -96,8 +97,31 @@ def _message(excinfo) -> str:
     name = type(err).__name__
     if "Timeout" in name or "Failed: Timeout" in str(err):
         return "this test took too long and was stopped."
+    if _is_flaky(err):
+        return _flaky_message(err, op)
     return (f"the grader could not finish this test ({name}: {str(err)[:300]}). This is "
             "likely a problem in the grader, not your code: please tell the course staff.")
+
+
+def _is_flaky(err: BaseException) -> bool:
+    try:
+        from hypothesis.errors import Flaky
+    except ImportError:  # pragma: no cover - hypothesis is a dependency of the rubric
+        return False
+    backend = getattr(__import__("hypothesis.errors").errors, "FlakyBackendFailure", ())
+    return isinstance(err, Flaky) and not (backend and isinstance(err, backend))
+
+
+def _flaky_message(err: BaseException, op: str | None) -> str:
+    """Hypothesis ran one example twice and it failed only once: the op's answers
+    changed between identical calls (randomness, state kept between calls, timers)."""
+    who = op if op and op != "unweighted" else "your code"
+    first = next((str(e).strip() for e in getattr(err, "exceptions", ())
+                  if isinstance(e, AssertionError) and str(e).strip()), "")
+    return (f"{who} gave different answers for the same inputs: the same check failed "
+            "once and passed when run again, so the op must depend on something besides "
+            "its inputs (randomness, state kept between calls, a timer)."
+            + (f" The failing run said: {first}" if first else ""))
 
 
 def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False

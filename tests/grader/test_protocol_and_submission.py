@@ -23,13 +23,13 @@ def frame(header: bytes, body: bytes) -> bytes:
 
 
 def read_back(data: bytes):
-    r, w = os.pipe()
-    os.write(w, data)
-    os.close(w)
-    try:
-        return protocol.read_frame(r, deadline=None)
-    finally:
-        os.close(r)
+    import tempfile
+
+    with tempfile.TemporaryFile() as f:  # a pipe would not hold a big frame
+        f.write(data)
+        f.flush()
+        f.seek(0)
+        return protocol.read_frame(f.fileno(), deadline=None)
 
 
 def test_arrays_scalars_and_sequences_round_trip():
@@ -56,8 +56,68 @@ def test_a_pickled_array_in_a_frame_is_rejected():
 
 
 def test_an_oversized_frame_is_rejected_before_reading_it():
-    with pytest.raises(protocol.ProtocolError):
+    with pytest.raises(protocol.TooLarge) as err:
         read_back(struct.pack(">I", protocol.MAX_HEADER + 1))
+    assert err.value.limit == protocol.MAX_HEADER
+    header = b'{"ok": true}'
+    with pytest.raises(protocol.TooLarge) as err:
+        read_back(struct.pack(">I", len(header)) + header
+                  + struct.pack(">Q", protocol.MAX_BLOB + 1))
+    assert (err.value.size, err.value.limit) == (protocol.MAX_BLOB + 1, protocol.MAX_BLOB)
+
+
+@pytest.mark.parametrize("header", [
+    b'{"ok": true, "out": {"__scalar__": "not-a-number"}}',   # no number at all
+    b'{"ok": true, "out": ' + b"[" * 300_000 + b"]" * 300_000 + b"}",  # JSON too deep
+    b'{"ok": true, "out": ' + b'{"__object__": "list", "items": [' * 2000
+    + b"1" + b"]}" * 2000 + b"}",                              # decoding too deep
+    b'{"ok": true, "out": {"__array__": "x"}}',
+    b'{"ok": true, "out": {"__object__": "list", "items": 5}}',
+    b"\xff\xfe",
+])
+def test_a_frame_the_parent_cannot_decode_is_a_protocol_error(header):
+    """Whatever a frame holds, reading it raises ProtocolError (the sender's problem),
+    never ValueError or RecursionError (which the grader would blame on itself)."""
+    with pytest.raises(protocol.ProtocolError):
+        read_back(frame(header, b""))
+
+
+def test_a_value_too_big_to_send_is_refused_before_copying(monkeypatch):
+    monkeypatch.setattr(protocol, "MAX_BLOB", 1000)
+    with pytest.raises(protocol.TooLarge) as err:
+        protocol.pack({"out": np.zeros(200)})
+    assert (err.value.what, err.value.size, err.value.limit) == ("payload", 1600, 1000)
+
+
+# --------------------------------------------------------------------------- feedback
+def excinfo_of(err: BaseException):
+    try:
+        raise err
+    except BaseException:  # noqa: BLE001
+        return pytest.ExceptionInfo.from_current()
+
+
+def test_a_flaky_hypothesis_failure_is_explained_in_one_sentence():
+    from hypothesis.errors import FlakyFailure
+
+    from grader.runner import _message
+    from grader.subject import CheckFailed
+
+    first = CheckFailed("sigmoid.forward: expected 0.5, got 0.7 at index [0].")
+    text = _message(excinfo_of(FlakyFailure(
+        "Hypothesis test_backward_random_shapes(sub=<grader.subject.Subject object at "
+        "0x7f00>, op='sigmoid', data=data(...)) produces unreliable results", [first])),
+        "sigmoid")
+    assert text.startswith("sigmoid gave different answers for the same inputs"), text
+    assert "Subject object" not in text and "0x7f" not in text and "grader" not in text, text
+    assert "expected 0.5, got 0.7" in text  # what the failing run saw
+
+
+def test_an_unexpected_error_still_says_the_grader_failed():
+    from grader.runner import _message
+
+    text = _message(excinfo_of(KeyError("boom")), "dot")
+    assert "could not finish this test" in text and "KeyError" in text
 
 
 def tar_with(tmp_path, member: tarfile.TarInfo, data: bytes = b"") -> str:
