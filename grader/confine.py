@@ -19,7 +19,14 @@ So, in the child between fork and exec (``confiner``):
    only what the child needs; then every mount is made read-only (the repository,
    the output folders, the home folder: everything), except the child's own temp
    folder;
-4. securebits NOROOT (locked), an empty capability bounding set, no capabilities and
+4. a PID namespace of its own: the process that unshared forks once more and waits
+   (outside, in the grader's namespace, it only mirrors the inner process's exit
+   status); the inner one is pid 1 of the new namespace, in a session of its own,
+   with a fresh read-only /proc, so the submission cannot see or signal the grader
+   (nor any process outside), and when pid 1 dies the kernel kills every process
+   the submission made (a double-forked, setsid daemon included).  Its pid (as the
+   grader sees it) is written to ``pid_fd`` for the sandbox to kill it by;
+5. securebits NOROOT (locked), an empty capability bounding set, no capabilities and
    no_new_privs: the child can neither undo the mounts (unmounting needs
    CAP_SYS_ADMIN; a nested user namespace only sees them locked) nor raise its
    limits nor regain powers by exec.
@@ -39,12 +46,14 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 
-CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
 MS_REC, MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 1 << 14, 1 << 18, 1 << 21, 1 << 24
@@ -53,19 +62,38 @@ AT_FDCWD, AT_RECURSIVE = -100, 0x8000
 MOUNT_ATTR_RDONLY = 1
 # mount_setattr(2) (Linux 5.12) has the same number on x86_64 and arm64.
 SYS_MOUNT_SETATTR = 442 if platform.machine() in ("x86_64", "aarch64", "arm64") else None
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 24, 28, 38
 # NOROOT | NOROOT_LOCKED | NO_SETUID_FIXUP | NO_SETUID_FIXUP_LOCKED | KEEP_CAPS_LOCKED
 SECUREBITS = 0x2F
 CAP_VERSION_3 = 0x20080522
 CAP_SYS_ADMIN = 21
+MAXFD = 1 << 16  # fds closed by the outer process of a PID namespace (close_range)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRETS = [os.path.join(ROOT, "grader", "rubric", "hidden"),
            os.path.join(ROOT, "grader", "solution"),
-           os.path.join(ROOT, "grader", "catalog")]
-# Also copies of the secrets (git objects, built bundles) and other students' results.
-HIDE = SECRETS + [os.path.join(ROOT, name) for name in (".git", "dist", "grades")]
+           os.path.join(ROOT, "grader", "catalog"),
+           # the reference loss curves: a submission that fakes training (replaces
+           # hw3.train.train in its own process) would return them
+           os.path.join(ROOT, "grader", "reference")]
+# Also copies of the secrets (git objects, built bundles, the repository's own tests)
+# and other students' results.
+HIDE = SECRETS + [os.path.join(ROOT, name) for name in (".git", "dist", "grades", "tests")]
 HIDE_ENV = "HW3_GRADER_HIDE"  # more folders to hide, os.pathsep-separated
+
+
+def secret_files() -> list[str]:
+    """Files the child must not read although their folder stays visible: the gold
+    word classes of the toy corpus and the grammar that made it (a fake training run
+    would build class one-hot "embeddings" from them; training reads only the corpus)."""
+    names = [os.path.join(ROOT, "data", "toy", "classes.tsv"),
+             os.path.join(ROOT, "hw3", "grammar.py")]
+    cache = os.path.join(ROOT, "hw3", "__pycache__")
+    if os.path.isdir(cache):
+        names += sorted(os.path.join(cache, n) for n in os.listdir(cache)
+                        if n.startswith("grammar."))
+    return [n for n in names if os.path.isfile(n)]
 
 
 class _CapHeader(ctypes.Structure):
@@ -183,20 +211,27 @@ def temp_roots() -> list[str]:
     return _top_most(found)
 
 
-def confiner(writable: str | None = None, hide=None):
+def confiner(writable: str | None = None, hide=None, pid_fd: int | None = None,
+             files=None):
     """The function to run in the child between fork and exec (None without libc).
 
     ``writable``: the one folder that stays writable (the child's own temp folder).
-    ``hide``: the folders to cover (default ``HIDE``, plus ``$HW3_GRADER_HIDE``).
+    ``hide``: the folders to cover (default ``HIDE``, plus ``$HW3_GRADER_HIDE``);
+    ``files``: the files to cover (default ``secret_files()``).
     Shared temp folders (/tmp, /var/tmp, /dev/shm, $TMPDIR) are replaced by empty
     ones holding only what the child needs (its own folder; the repository or the
     Python installation, should they live there).
+    ``pid_fd``: a pipe's write end; given, the child gets a PID namespace of its own
+    (where one can be made) and the pid of its pid 1, as the caller sees it, is
+    written there (nothing is written without a PID namespace).
     """
     libc = _LIBC
     if libc is None or not hasattr(libc, "capset"):
         return None
     keep = [os.path.realpath(writable)] if writable else []
     folders = [os.fsencode(p) for p in folders_to_hide(hide, keep)]
+    covered_files = [os.fsencode(p) for p in (secret_files() if files is None else files)
+                     if os.path.isfile(p)]
     spot = os.fsencode(keep[0]) if keep else None
     table = _mount_table()
     needed = [os.path.realpath(p) for p in [*NEEDED, *keep] if p and os.path.isdir(p)]
@@ -207,6 +242,7 @@ def confiner(writable: str | None = None, hide=None):
             covers.append((os.fsencode(root), [(os.fsencode(h), _flags_at(os.fsencode(h), table))
                                                for h in holes]))
     uid, gid = os.geteuid(), os.getegid()
+    grader = os.getpid()
     header = _CapHeader(CAP_VERSION_3, 0)
     empty = (_CapData * 2)()
     freeze = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
@@ -215,6 +251,9 @@ def confiner(writable: str | None = None, hide=None):
             (b"/proc/self/uid_map", f"{uid} {uid} 1\n".encode()),
             (b"/proc/self/gid_map", f"{gid} {gid} 1\n".encode())]
     hidden_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+    # The parent-death signal fires when the *thread* that started the child ends: only
+    # ask for it when that is the main thread (which lives as long as the grader).
+    die_with_grader = threading.current_thread() is threading.main_thread()
 
     def own_user_namespace() -> bool:
         if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
@@ -250,6 +289,12 @@ def confiner(writable: str | None = None, hide=None):
             for fd, _, _ in fds:
                 os.close(fd)
 
+    def cover_file(path: bytes) -> None:
+        """/dev/null bound over ``path``: it reads as empty."""
+        if libc.mount(b"/dev/null", path, None, MS_BIND, None) == 0:
+            libc.mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID
+                       | MS_NOEXEC, None)
+
     def read_only() -> None:
         done = False
         if SYS_MOUNT_SETATTR is not None:
@@ -263,30 +308,91 @@ def confiner(writable: str | None = None, hide=None):
         for point, flags in table:  # older kernels: one mount at a time
             libc.mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
 
+    def drop_powers() -> None:
+        libc.prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0)
+        for cap in range(64):
+            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        libc.capset(ctypes.byref(header), empty)
+
+    def wait_and_mirror(inner: int) -> None:
+        """The outer process: say the inner pid, hold nothing, wait, exit as it did."""
+        try:
+            os.write(pid_fd, b"%d\n" % inner)
+        except OSError:
+            pass
+        os.closerange(0, MAXFD)  # Popen waits for its error pipe to close; the worker's
+        if die_with_grader:      # pipes must close when the worker's side is gone
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != grader:
+                os.kill(inner, signal.SIGKILL)
+                os._exit(1)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        drop_powers()
+        while True:
+            try:
+                _, status = os.waitpid(inner, 0)
+                break
+            except InterruptedError:
+                continue
+            except OSError:
+                os._exit(1)
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
     def confine() -> None:
+        mounted = new_pids = False
         try:
             # A user namespace of its own even as root: then no other process (another
             # sandbox's) counts as its peer for /proc/PID/cwd, root, mem and the like.
             ok = own_user_namespace() or (uid == 0 and libc.unshare(CLONE_NEWNS) == 0)
+            new_pids = ok and pid_fd is not None and libc.unshare(CLONE_NEWPID) == 0
             if ok and libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0:
+                mounted = True
                 covered_spot = False
                 for root, holes in covers:
                     cover_temp(root, holes)
                     covered_spot |= any(hole == spot for hole, _ in holes)
                 for folder in folders:
                     libc.mount(b"tmpfs", folder, b"tmpfs", hidden_flags, b"size=4k,mode=555")
+                for path in covered_files:
+                    cover_file(path)
                 if spot is not None and not covered_spot:  # its own mount: stays writable
                     libc.mount(spot, spot, None, MS_BIND | MS_REC, None)
+        except Exception:  # noqa: BLE001 - never stop the child here; status() reports
+            pass
+        if new_pids:
+            try:
+                inner = os.fork()
+            except OSError:
+                inner = -1  # no second process: run unconfined by pid, as before
+            if inner > 0:
+                wait_and_mirror(inner)  # never returns
+            if inner == 0:
+                try:
+                    os.close(pid_fd)
+                except OSError:
+                    pass
+                if die_with_grader:  # the outer process is its parent
+                    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                try:
+                    os.setsid()  # out of the outer process's group and session
+                except OSError:
+                    pass
+                if mounted:  # /proc of this namespace: no process outside is listed
+                    libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               None)
+        if mounted:
+            try:
                 read_only()
                 if spot is not None:  # the cwd still points into the old, frozen mount
                     os.chdir(spot)
-        except Exception:  # noqa: BLE001 - never stop the child here; status() reports
-            pass
-        libc.prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0)
-        for cap in range(64):
-            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        libc.capset(ctypes.byref(header), empty)
+            except Exception:  # noqa: BLE001
+                pass
+        drop_powers()
 
     return confine
 
@@ -300,10 +406,11 @@ class Isolation:
     writable: list[str] = field(default_factory=list)   # outside folders it could write
     how: str = ""                                       # "root", "user namespace", "none"
     reason: str = ""
+    signals: bool = False  # it could signal the grader (no PID namespace of its own)
 
     @property
     def complete(self) -> bool:
-        return not self.readable and not self.writable
+        return not self.readable and not self.writable and not self.signals
 
     @property
     def message(self) -> str:
@@ -318,6 +425,9 @@ class Isolation:
         if self.writable:
             what.append("submissions can write wherever the grader can (the repository, "
                         "the output folder, other students' results)")
+        if self.signals:
+            what.append("submissions can see and signal the grader's processes (stop or "
+                        "kill the grading) and leave processes running after their grading")
         return ("WARNING: grading isolation is incomplete on this machine: "
                 + "; ".join(what) + f". Why: {self.reason} Scores of this run cannot be "
                 "trusted against a hostile submission. To fix it, grade from the Gradescope "
@@ -334,6 +444,20 @@ _PROBE = r"""
 import json, os, sys
 args = json.loads(sys.argv[1])
 seen = [p for p in args["secrets"] if os.path.isdir(p) and os.listdir(p)]
+for p in args["files"]:
+    try:
+        with open(p, "rb") as f:
+            if f.read(1):
+                seen.append(p)
+    except OSError:
+        pass
+try:
+    os.kill(args["grader"], 0)
+    signals = True
+except PermissionError:
+    signals = True
+except OSError:
+    signals = False
 seen += [p for p in args["outside"][:1] if os.path.exists(p)]
 wrote = []
 for folder in args["outside"]:
@@ -348,6 +472,7 @@ for folder in args["outside"]:
 with open("/proc/self/uid_map") as f:
     mapped = f.read().split()
 print(json.dumps({"seen": seen, "wrote": wrote, "mnt": os.readlink("/proc/self/ns/mnt"),
+                  "signals": signals, "pid": os.getpid(),
                   "user": os.readlink("/proc/self/ns/user"), "map": mapped}))
 """
 
@@ -382,34 +507,42 @@ def _reason() -> str:
 @functools.cache
 def status() -> Isolation:
     """Confine a probe child exactly as the sandbox does and see what it can reach."""
-    secrets = [p for p in folders_to_hide() if _readable_content(p)]
     work = tempfile.mkdtemp(prefix="hw3-confine-probe-")
+    # (folders holding the probe's own, as a sandbox's folder, are not hidden: where
+    # they are shared temp folders, the child sees in them only the way to its own)
+    secrets = [p for p in folders_to_hide(keep=[work]) if _readable_content(p)]
+    files = [p for p in secret_files() if os.path.getsize(p)]
     outside = tempfile.mkdtemp(prefix="hw3-confine-outside-")
+    pid_r, pid_w = os.pipe()
     try:
         proc = subprocess.run(
             [sys.executable, "-I", "-S", "-c", _PROBE,
-             json.dumps({"secrets": secrets, "outside": [outside, ROOT]})],
+             json.dumps({"secrets": secrets, "files": files, "outside": [outside, ROOT],
+                         "grader": os.getpid()})],
             cwd=work, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-            preexec_fn=confiner(writable=work))
+            preexec_fn=confiner(writable=work, pid_fd=pid_w))
         seen = json.loads(proc.stdout.strip().splitlines()[-1])
     except (OSError, ValueError, IndexError, subprocess.SubprocessError) as err:
-        return Isolation(secrets, [outside], "none",
-                         f"the confinement probe could not run ({err}).")
+        return Isolation(secrets + files, [outside], "none",
+                         f"the confinement probe could not run ({err}).", True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(outside, ignore_errors=True)
+        os.close(pid_r)
+        os.close(pid_w)
     own_mnt = os.readlink("/proc/self/ns/mnt")
     own_user = os.readlink("/proc/self/ns/user")
     how = ("none" if seen["mnt"] == own_mnt else
            "user namespace" if seen["user"] != own_user else "root")
     name = "other graders' temp folders"
     result = Isolation([name if p == outside else p for p in seen["seen"]],
-                       ["the output folder" if p == outside else p for p in seen["wrote"]], how)
+                       ["the output folder" if p == outside else p for p in seen["wrote"]], how,
+                       signals=bool(seen.get("signals", True)))
     if not result.complete:
         result.reason = _reason() if how == "none" else (
             f"the private mount namespace ({how}) was made, but covering or freezing "
-            "folders in it failed.")
+            "folders in it, or making a PID namespace, failed.")
     return result
 
 

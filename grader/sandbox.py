@@ -1,21 +1,32 @@
-"""Run a submission in a child process with limits; the parent never imports it.
+"""Run a submission in child processes with limits; the parent never imports it.
 
-``Sandbox(ops_path)`` starts ``grader/worker.py`` lazily on the first request:
+``Sandbox(ops_path)`` runs each op's requests in a worker of its own (``sigmoid``,
+``log``, ``multiply``, ``dot``; training, which needs all four, in a fifth), each
+started lazily on its first request, so a timer, a signal handler or a thread one op
+leaves behind can cost only that op's points.  Each worker is ``grader/worker.py``:
 
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
-* limits set in the child before exec: CPU seconds, address space (memory), file
-  size, core dumps off, number of processes (for a non-root user; root ignores
-  RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
+* limits set in the child before exec: CPU seconds, address space (memory: the
+  workers' limits add up to ``memory_mb``), file size, core dumps off, number of processes (for a non-root user; root
+  ignores RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
 * ``grader.confine``: in a private mount namespace (as root, or in an unprivileged
-  user namespace) where the hidden tests, the solution, the catalogs and the class's
-  other submissions and results are empty and the whole disk is read-only except the
-  child's temp dir; no capabilities, no new privileges;
-* its own session/process group, killed as a whole (plus anything in its cgroup);
-* stdout/stderr go to pipes drained by threads that keep only the first and last
-  few KB, so printing 100 MB costs nothing but the time to pipe it;
-* the protocol runs on two private pipes (``grader.protocol``), and every request
-  has a wall-clock deadline enforced here.
+  user namespace) where the hidden tests, the solution, the catalogs, the reference
+  curves, the gold word classes and the class's other submissions and results are
+  empty and the whole disk is read-only except the child's temp dir; its own PID
+  namespace, so it can neither see nor signal the grader, and killing its pid 1
+  kills everything it started; no capabilities, no new privileges;
+* where no PID namespace can be made: its own session/process group, killed as a
+  whole (plus anything in its cgroup), and ``confine.status()`` warns;
+* stdout/stderr go to a pipe drained (non-blocking, with a deadline when the worker
+  is stopped) by a thread that keeps only the first and last few KB, so printing
+  100 MB costs nothing but the time to pipe it and a straggler holding the pipe
+  cannot hold the grader;
+* the protocol runs on two private pipes (``grader.protocol``); every request has a
+  wall-clock deadline enforced here and a fresh nonce: frames without it (written by
+  the submission, or left over) are dropped, and after any such anomaly the worker
+  is replaced before its next request.  Nothing the submission can change in its
+  own process (``os.getpid``, the worker's code) is trusted for this bookkeeping.
 
 A timeout, crash, exit or garbled answer raises ``WorkerFailure`` with a message
 for the student, kills the worker, and the next request starts a fresh one.  An
@@ -27,6 +38,8 @@ from __future__ import annotations
 import itertools
 import os
 import resource
+import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -41,11 +54,14 @@ from grader.confine import confiner
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 _counter = itertools.count()
 FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
-# Address space of the submission's process.  condor/grade.sub's request_memory must
+# Address space of the submission's processes.  condor/grade.sub's request_memory must
 # cover it plus GRADER_MEMORY_MB (the grading process and its job wrapper: ~100 MB
 # measured, peak resident, grading the reference); tests/dist check it.
 MEMORY_MB = 3072
 GRADER_MEMORY_MB = 512
+OPS = ("sigmoid", "log", "multiply", "dot")
+TRAIN = "training"  # the role of the worker that trains (all four ops)
+TEMP_PREFIX = "hw3-sandbox-"
 
 
 class WorkerFailure(Exception):
@@ -66,27 +82,47 @@ class StudentError(Exception):
 
 
 class _Drain(threading.Thread):
-    """Read a pipe to EOF, keeping the first and last ``keep`` bytes."""
+    """Read a pipe (a raw, non-blocking fd) to EOF, keeping the first and last ``keep``
+    bytes.  ``stop`` ends it within a deadline even if some straggler keeps the pipe
+    open; the owner closes the fd afterwards."""
 
-    def __init__(self, stream, keep: int = 4096):
+    def __init__(self, fd: int, keep: int = 4096):
         super().__init__(daemon=True)
-        self.stream, self.keep = stream, keep
+        self.fd, self.keep = fd, keep
         self.head = b""
         self.tail = b""
         self.total = 0
+        self._stop_at: float | None = None
+        os.set_blocking(fd, False)
 
     def run(self) -> None:
-        try:
-            while True:
-                chunk = self.stream.read1(65536)
-                if not chunk:
-                    break
-                self.total += len(chunk)
-                if len(self.head) < self.keep:
-                    self.head += chunk[: self.keep - len(self.head)]
-                self.tail = (self.tail + chunk)[-self.keep:]
-        except (OSError, ValueError):
-            pass
+        while True:
+            if self._stop_at is not None and time.monotonic() >= self._stop_at:
+                return
+            try:
+                ready, _, _ = select.select([self.fd], [], [], 0.05)
+            except (OSError, ValueError):
+                return
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.total += len(chunk)
+            if len(self.head) < self.keep:
+                self.head += chunk[: self.keep - len(self.head)]
+            self.tail = (self.tail + chunk)[-self.keep:]
+
+    def stop(self, within: float = 1.0) -> bool:
+        """Read until EOF or ``within`` seconds, then stop; True if the thread ended."""
+        self._stop_at = time.monotonic() + within
+        self.join(timeout=within + 1.0)
+        return not self.is_alive()
 
     def text(self) -> str:
         if self.total <= len(self.head):
@@ -173,37 +209,74 @@ def _tasks_of_this_user() -> int:
     return n
 
 
-class Sandbox:
-    """A restartable worker process running one submission's ops.py."""
+def _start_time(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot), None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
 
-    def __init__(self, ops_path: str, *, timeout: float = 5.0, import_timeout: float = 20.0,
-                 memory_mb: int = MEMORY_MB, cpu_seconds: int = 900, max_pids: int = 64,
-                 max_restarts: int = 60):
-        self.ops_path = os.path.abspath(ops_path)
-        self.timeout = timeout
-        self.import_timeout = import_timeout
-        self.memory_mb = memory_mb
-        self.cpu_seconds = cpu_seconds
-        self.max_pids = max_pids
-        self.restarts_left = max_restarts
-        self.proc = None
-        self.import_failure: WorkerFailure | None = None
-        self.ops_info: dict = {}
-        self._tmp = None
+
+_OWNER = f"{os.getpid()}-{_start_time(os.getpid()) or 0}"
+
+
+def _owner_tag() -> str:
+    """This process's pid and start time, for the names of its temp folders."""
+    global _OWNER
+    if not _OWNER.startswith(f"{os.getpid()}-"):  # forked since import
+        _OWNER = f"{os.getpid()}-{_start_time(os.getpid()) or 0}"
+    return _OWNER
+
+
+def remove_stale_folders(tmp: str | None = None) -> list[str]:
+    """Remove the sandbox temp folders (``hw3-sandbox-PID-START-*``, ours) whose grader
+    is gone (killed before it could clean up): no process PID started at START."""
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(TEMP_PREFIX):
+            continue
+        parts = name[len(TEMP_PREFIX):].split("-")
+        if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            continue
+        path = os.path.join(tmp, name)
+        try:
+            if os.lstat(path).st_uid != os.geteuid() or not os.path.isdir(path) \
+                    or os.path.islink(path):
+                continue
+        except OSError:
+            continue
+        if _start_time(int(parts[0])) != parts[1]:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+class _Worker:
+    """One worker process (and, confined, its PID namespace)."""
+
+    def __init__(self, box: Sandbox, role: str | None, memory_mb: int):
+        self.box, self.role, self.memory_mb = box, role, memory_mb
+        self.proc: subprocess.Popen | None = None
+        self.tmp: str | None = None
+        self.inner: int | None = None      # pid 1 of its PID namespace, as we see it
+        self._pidfd: int | None = None
         self._cgroup = None
+        self._req = self._resp = self._status = self._out = -1
+        self._drain: _Drain | None = None
+        self.dirty = False  # a frame came that was not the answer: replace the worker
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _limits(self):
+    def _limits(self, pid_w: int):
         mem = self.memory_mb << 20
-        cpu, cgroup = self.cpu_seconds, self._cgroup
-        confine = confiner(writable=self._tmp)
-        nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.max_pids
+        cpu, cgroup = self.box.cpu_seconds, self._cgroup
+        confine = confiner(writable=self.tmp, pid_fd=pid_w)
+        nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.box.max_pids
 
         def apply():  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -221,57 +294,106 @@ class Sandbox:
                 cgroup.join_self()
             if confine is not None:
                 confine()  # last: it takes away the powers the steps above needed
-                # (hidden secrets, a read-only disk but for the child's temp folder)
+                # (hidden secrets, a read-only disk but for the child's temp folder,
+                # its own PID namespace)
 
         return apply
 
-    def start(self) -> None:
-        if self.import_failure is not None:
-            raise self.import_failure
-        if self.restarts_left <= 0:
-            raise WorkerFailure("gave-up", "your code crashed or hung too many times; "
-                                "the remaining checks were not run.")
-        self.restarts_left -= 1
-        self._tmp = tempfile.mkdtemp(prefix="hw3-sandbox-")
-        target = os.path.join(self._tmp, "ops.py")
-        shutil.copyfile(self.ops_path, target)
-        self._cgroup = _PidsCgroup(self.max_pids)
-        req_r, req_w = os.pipe()
-        resp_r, resp_w = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "HOME": self._tmp, "TMPDIR": self._tmp,
+    def start(self, import_timeout: float) -> dict:
+        """Start the process and return its hello (raises WorkerFailure)."""
+        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{_owner_tag()}-")
+        target = os.path.join(self.tmp, "ops.py")
+        shutil.copyfile(self.box.ops_path, target)
+        self._cgroup = _PidsCgroup(self.box.max_pids)
+        req_r, self._req = os.pipe()
+        self._resp, resp_w = os.pipe()
+        self._status, status_w = os.pipe()
+        pid_r, pid_w = os.pipe()
+        self._out, out_w = os.pipe()
+        for fd in (self._req, self._resp, self._status, self._out, pid_r):
+            os.set_inheritable(fd, False)
+        nonce = secrets.token_hex(8)
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.tmp, "TMPDIR": self.tmp,
                "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "MPLBACKEND": "Agg"}
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", WORKER, str(req_r), str(resp_w), target],
-                cwd=self._tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, pass_fds=(req_r, resp_w), start_new_session=True,
-                preexec_fn=self._limits(), close_fds=True)
+                [sys.executable, "-I", "-B", WORKER, str(req_r), str(resp_w), str(status_w),
+                 nonce, target],
+                cwd=self.tmp, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                pass_fds=(req_r, resp_w, status_w), start_new_session=True,
+                preexec_fn=self._limits(pid_w), close_fds=True)
+        except BaseException:
+            for fd in (pid_r, self._req, self._resp, self._status, self._out):
+                os.close(fd)
+            self._req = self._resp = self._status = self._out = -1
+            raise
         finally:
-            os.close(req_r)
-            os.close(resp_w)
-        self._req, self._resp = req_w, resp_r
-        self._drain = _Drain(self.proc.stdout)
+            for fd in (req_r, resp_w, status_w, pid_w, out_w):
+                os.close(fd)
+        self._read_inner_pid(pid_r)
+        self._drain = _Drain(self._out)
         self._drain.start()
         try:
-            hello = self._receive(time.monotonic() + self.import_timeout, "importing ops.py",
-                                  self.import_timeout)
+            hello = self._receive(nonce, time.monotonic() + import_timeout,
+                                  "importing ops.py", import_timeout)
         except WorkerFailure as failure:
-            self.import_failure = WorkerFailure(
-                "import", "ops.py could not be loaded: " + failure.message)
-            raise self.import_failure from None
+            raise WorkerFailure("import", "ops.py could not be loaded: " + failure.message
+                                ) from None
         if not isinstance(hello, dict) or not hello.get("ok"):
             err = hello.get("error", {}) if isinstance(hello, dict) else {}
             self.kill()
-            self.import_failure = WorkerFailure("import", import_message(err))
-            raise self.import_failure
-        self.ops_info = hello.get("ops", {}) if isinstance(hello.get("ops"), dict) else {}
+            raise WorkerFailure("import", import_message(err if isinstance(err, dict) else {}))
+        # Frames written while importing were dropped; doing it again at every import
+        # would make a restart pointless, so only later ones count.
+        self.dirty = False
+        return hello
+
+    def _read_inner_pid(self, fd: int) -> None:
+        """The confiner's outer process writes its inner pid before Popen returns."""
+        data, deadline = b"", time.monotonic() + 2.0
+        try:
+            os.set_blocking(fd, False)
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    break
+                chunk = os.read(fd, 64)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        if data.strip().isdigit():
+            self.inner = int(data)
+            try:
+                self._pidfd = os.pidfd_open(self.inner)
+            except (AttributeError, OSError):
+                self._pidfd = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None
 
     def kill(self) -> None:
+        """Kill the whole namespace (or process group), then close everything without
+        waiting on anything a straggler could hold."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
+        if self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+        elif self.inner is not None and proc.poll() is None:
+            try:  # the inner pid cannot have been reused while its parent lives
+                os.kill(self.inner, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
@@ -282,19 +404,23 @@ class Sandbox:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        for fd in (self._req, self._resp):
+        for fd in (self._req, self._resp, self._status, self._pidfd):
+            if fd is not None and fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._req = self._resp = self._status = -1
+        self._pidfd = None
+        if self._drain is not None and self._drain.stop(within=1.0):
             try:
-                os.close(fd)
+                os.close(self._out)
             except OSError:
                 pass
-        self._drain.join(timeout=1)
-        try:
-            proc.stdout.close()
-        except OSError:
-            pass
-        if self._tmp:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        self._out = -1
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -306,61 +432,83 @@ class Sandbox:
 
     @property
     def output(self) -> str:
-        """What the submission printed recently (capped)."""
-        return self._drain.text() if self.proc is not None else ""
+        return self._drain.text() if self._drain is not None else ""
 
     # ------------------------------------------------------------------ requests
-    def request(self, message: dict, where: str, timeout: float | None = None) -> dict:
-        """Send one request and return the reply; raises WorkerFailure or StudentError."""
-        if self.proc is None:
-            self.start()
-        timeout = self.timeout if timeout is None else timeout
-        done = False
+    def request(self, message: dict, where: str, timeout: float) -> dict:
+        nonce = secrets.token_hex(8)
         try:
-            try:
-                protocol.write_frame(self._req, message)
-            except OSError:
-                pass  # the child is gone; _receive says how
-            reply = self._receive(time.monotonic() + timeout, where, timeout)
-            done = True
-        finally:
-            if not done:
-                self.kill()
-        if not isinstance(reply, dict):
+            protocol.write_frame(self._req, {**message, "nonce": nonce})
+        except OSError:
+            pass  # the child is gone; _receive says how
+        reply = self._receive(nonce, time.monotonic() + timeout, where, timeout)
+        problem = _malformed(message, reply)
+        if problem:
             self.kill()
-            raise WorkerFailure("protocol", f"your code's process sent a garbled answer during "
-                                f"{where}.")
+            raise WorkerFailure("protocol", f"your code's process sent an answer the grader "
+                                f"cannot read during {where} ({problem}).")
+        if self.dirty:
+            self.kill()  # the next request gets a fresh worker
+        too_large = reply.get("too_large")
+        if isinstance(too_large, dict):
+            raise WorkerFailure("too-large", _too_large_message(
+                where, too_large.get("bytes"), too_large.get("limit")))
         if not reply.get("ok"):
-            raise StudentError(reply.get("error") if isinstance(reply.get("error"), dict)
-                               else {"type": "Error", "message": "unknown", "where": where})
+            error = reply.get("error") if isinstance(reply.get("error"), dict) else {
+                "type": "Error", "message": "unknown", "where": where}
+            if error.get("type") == "MemoryError":  # with the limit of this process
+                raise WorkerFailure("memory", self._memory_message(where, error))
+            raise StudentError(error)
         return reply
 
-    def _receive(self, deadline: float, where: str, timeout: float):
-        try:
-            return protocol.read_frame(self._resp, deadline)
-        except protocol.Timeout:
-            self.kill()
-            raise WorkerFailure("timeout", f"your code ran longer than {timeout:g} s on {where} "
-                                "(an infinite loop, or a sleep?); it was stopped.") from None
-        except protocol.Closed:
-            message = self._death_message(where)
-            self.kill()
-            raise WorkerFailure("crash", message) from None
-        except protocol.ProtocolError as err:
-            self.kill()
-            raise WorkerFailure("protocol", f"your code's process sent a garbled answer during "
-                                f"{where} ({err}); did your code write to a file descriptor "
-                                "it did not open?") from None
+    def _memory_message(self, where: str, error: dict) -> str:
+        from grader.redact import redact
+
+        line = redact(str(error.get("line") or ""))[:300]
+        where = redact(str(error.get("where") or where))[:100]
+        return (f"{where} ran out of memory"
+                + (f" at {line}" if line else "")
+                + f" (the limit is {self.memory_mb} MB"
+                + (" for each op's process" if self.role in OPS else "") + ").")
+
+    def _receive(self, nonce: str, deadline: float, where: str, timeout: float):
+        """The frame carrying ``nonce``; any other frame is dropped (and marks the
+        worker dirty).  Kills the worker and raises WorkerFailure on any failure."""
+        while True:
+            try:
+                frame = protocol.read_frame(self._resp, deadline)
+            except protocol.Timeout:
+                self.kill()
+                raise WorkerFailure("timeout", f"your code ran longer than {timeout:g} s on "
+                                    f"{where} (an infinite loop, or a sleep?); it was stopped."
+                                    ) from None
+            except protocol.Closed:
+                message = self._death_message(where)
+                self.kill()
+                raise WorkerFailure("crash", message) from None
+            except protocol.TooLarge as err:
+                self.kill()
+                raise WorkerFailure("too-large", _too_large_message(where, err.size, err.limit)
+                                    ) from None
+            except protocol.ProtocolError as err:
+                self.kill()
+                raise WorkerFailure("protocol", f"your code returned something the grader "
+                                    f"cannot read during {where} ({err}). Ops must return "
+                                    "numpy arrays of real numbers (backward: a tuple or list "
+                                    "of them), and never write to file descriptors they did "
+                                    "not open.") from None
+            if isinstance(frame, dict) and frame.get("nonce") == nonce:
+                return frame
+            self.dirty = True
 
     def _death_message(self, where: str) -> str:
-        try:
-            code = self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
+        code = self._exit_code()
+        if code is None:
             return f"your code's process closed the grader's channel during {where}."
         if code < 0:
             sig = -code
             if sig == signal.SIGXCPU:
-                why = f"it used more than {self.cpu_seconds} s of CPU time"
+                why = f"it used more than {self.box.cpu_seconds} s of CPU time"
             elif sig == signal.SIGXFSZ:
                 why = f"it wrote a file larger than {FILE_LIMIT >> 20} MB"
             elif sig == signal.SIGKILL:
@@ -368,10 +516,209 @@ class Sandbox:
             elif sig == signal.SIGSEGV:
                 why = "it crashed (segmentation fault)"
             else:
-                why = f"it was killed by signal {signal.Signals(sig).name}"
+                try:
+                    why = f"it was killed by signal {signal.Signals(sig).name}"
+                except ValueError:
+                    why = f"it was killed by signal {sig}"
             return f"your code's process died during {where}: {why}."
         return (f"your code's process exited (status {code}) during {where}: does ops.py call "
                 "sys.exit(), os._exit() or exit()? Ops must return, never end the program.")
+
+    def _exit_code(self) -> int | None:
+        """How the worker ended: its init's report (own PID namespace), or its own exit
+        status; None if it is still running after 2 s."""
+        deadline = time.monotonic() + 2.0
+        data = b""
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([self._status], [], [],
+                                            max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    break
+                chunk = os.read(self._status, 64)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        if data.strip().isdigit():
+            try:
+                return os.waitstatus_to_exitcode(int(data))
+            except ValueError:
+                pass
+        try:
+            return self.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def _too_large_message(where: str, size, limit) -> str:
+    size = size if isinstance(size, (int, float)) else 0
+    limit = limit if isinstance(limit, (int, float)) and limit > 0 else protocol.MAX_BLOB
+    return (f"your code returned more data than the grader accepts during {where}: "
+            f"{size / (1 << 20):.0f} MB, and the limit is {limit / (1 << 20):.0f} MB (an op's "
+            "results have the size of its inputs: a few numbers per input number).")
+
+
+def _malformed(message: dict, reply) -> str:
+    """Why ``reply`` cannot be the worker's own answer to ``message`` ("" if it can):
+    the fields the worker (not the submission) fills in must have their form."""
+    if not isinstance(reply, dict):
+        return "not a message"
+    if not reply.get("ok"):
+        error, big = reply.get("error"), reply.get("too_large")
+        if isinstance(big, dict):
+            return ""
+        if not isinstance(error, dict) or not all(isinstance(v, str) for v in error.values()):
+            return "an error without its description"
+        return ""
+    cmd = message.get("cmd")
+
+    def arrays(value, n=None) -> bool:
+        return isinstance(value, list) and (n is None or len(value) == n) and all(
+            isinstance(a, protocol.np.ndarray) for a in value)
+
+    warnings = reply.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        return "warnings that are not text"
+    if cmd in ("forward", "backward") and not arrays(reply.get("inputs_after"),
+                                                    len(message.get("inputs", ()))):
+        return "the inputs are missing"
+    if cmd == "backward" and not isinstance(reply.get("grad_output_after"),
+                                            protocol.np.ndarray):
+        return "grad_output is missing"
+    if cmd == "forward_many" and not isinstance(reply.get("outs"), list):
+        return "the outputs are missing"
+    if cmd == "train" and not isinstance(reply.get("words", ""), str):
+        return "the words are not text"
+    return ""
+
+
+class Sandbox:
+    """One submission's workers: one per op and one for training (see the module
+    docstring), each restartable; the interface is that of a single worker."""
+
+    def __init__(self, ops_path: str, *, timeout: float = 5.0, import_timeout: float = 20.0,
+                 memory_mb: int = MEMORY_MB, cpu_seconds: int = 900, max_pids: int = 64,
+                 max_restarts: int = 60, per_op: bool = True):
+        self.ops_path = os.path.abspath(ops_path)
+        self.timeout = timeout
+        self.import_timeout = import_timeout
+        self.memory_mb = memory_mb
+        self.cpu_seconds = cpu_seconds
+        self.max_pids = max_pids
+        self.max_restarts = max_restarts
+        self.per_op = per_op
+        self.restarts_left: dict[str, int] = {}
+        self.import_failure: WorkerFailure | None = None
+        self.ops_info: dict = {}
+        self.workers: dict[str | None, _Worker] = {}  # role -> worker (None: not yet bound)
+        self._last: _Worker | None = None
+        remove_stale_folders()
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def proc(self):
+        """A live worker's process (None when none runs: ``start`` starts one)."""
+        for worker in self.workers.values():
+            if worker.alive:
+                return worker.proc
+        return None
+
+    @property
+    def _tmp(self) -> str | None:
+        """The temp folder of the worker used last (it shows in its command line)."""
+        return self._last.tmp if self._last is not None else None
+
+    def _role(self, message: dict) -> str:
+        if not self.per_op:
+            return "all"
+        if message.get("cmd") == "train":
+            return TRAIN
+        op = message.get("op")
+        return op if op in OPS else "other"
+
+    def _memory(self, role: str | None) -> int:
+        """The workers' address spaces add up to ``memory_mb``: a third for training
+        (the toy runs peak at ~160 MB), the rest shared by the four op workers (each
+        peaks at ~125 MB grading the reference)."""
+        if not self.per_op:
+            return self.memory_mb
+        train = self.memory_mb // 3
+        return train if role == TRAIN else (self.memory_mb - train) // len(OPS)
+
+    def _spawn(self, role: str | None) -> _Worker:
+        if self.import_failure is not None:
+            raise self.import_failure
+        key = role or "first"
+        left = self.restarts_left.setdefault(key, self.max_restarts)
+        if left <= 0:
+            raise WorkerFailure("gave-up", "your code crashed or hung too many times"
+                                + (f" in {role}" if role in OPS else "")
+                                + "; the remaining checks were not run.")
+        self.restarts_left[key] = left - 1
+        worker = _Worker(self, role, self._memory(role))
+        self.workers[role] = worker
+        self._last = worker
+        try:
+            hello = worker.start(self.import_timeout)
+        except WorkerFailure as failure:
+            worker.kill()
+            if failure.kind == "import":
+                self.import_failure = failure
+            raise
+        except BaseException:
+            worker.kill()
+            raise
+        if not self.ops_info:
+            self.ops_info = hello.get("ops", {}) if isinstance(hello.get("ops"), dict) else {}
+        return worker
+
+    def start(self) -> None:
+        """Make sure a worker runs (the first one tells which ops the file has)."""
+        if self.import_failure is not None:
+            raise self.import_failure
+        if self.proc is None:
+            self._spawn(None)
+
+    def _worker_for(self, role: str) -> _Worker:
+        worker = self.workers.get(role)
+        if worker is not None and worker.alive:
+            return worker
+        spare = self.workers.get(None)
+        if spare is not None and spare.alive and (self._memory(None) == self._memory(role)):
+            del self.workers[None]
+            spare.role = role
+            self.workers[role] = spare
+            return spare
+        return self._spawn(role)
+
+    def kill(self) -> None:
+        for worker in self.workers.values():
+            worker.kill()
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.close()
+
+    @property
+    def output(self) -> str:
+        """What the submission printed recently (capped), in the worker used last."""
+        return self._last.output if self._last is not None else ""
+
+    # ------------------------------------------------------------------ requests
+    def request(self, message: dict, where: str, timeout: float | None = None) -> dict:
+        """Send one request and return the reply; raises WorkerFailure or StudentError."""
+        timeout = self.timeout if timeout is None else timeout
+        worker = self._worker_for(self._role(message))
+        self._last = worker
+        return worker.request(message, where, timeout)
 
 
 def import_message(err: dict) -> str:

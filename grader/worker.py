@@ -1,11 +1,20 @@
 """The sandboxed worker: the only process that ever imports a submission.
 
-Started by ``grader.sandbox`` as ``python -I grader/worker.py REQ_FD RESP_FD OPS_PATH``
-with resource limits already applied.  It moves the protocol pipes away from
-fds 0/1/2 (so the student's ``print`` cannot corrupt them), imports the submission,
-says hello, then answers requests one at a time until told to exit or the pipe
-closes.  It never judges anything: it runs the student's code and reports what came
-back; the parent compares.
+Started by ``grader.sandbox`` as
+``python -I grader/worker.py REQ_FD RESP_FD STATUS_FD NONCE OPS_PATH`` with resource
+limits and the confinement (``grader.confine``) already applied.  The protocol
+pipes are not fds 0/1/2 (so the student's ``print`` cannot corrupt them).  It
+imports the submission, says hello (carrying ``NONCE``), then answers requests one
+at a time, copying each request's nonce into its reply, until told to exit or the
+pipe closes.  It never judges anything: it runs the student's code and reports what
+came back; the parent compares.
+
+In a PID namespace of its own (it is pid 1) it first forks: pid 1 stays behind as a
+minimal init that holds nothing but STATUS_FD, reaps orphans and, when the worker
+(pid 2) ends, writes its wait status there and exits, so the kernel kills whatever
+the submission left running.  (Pid 1 ignores every signal sent from inside its
+namespace, SIGKILL included; the worker itself stays an ordinary process that can
+crash and be killed.)  Elsewhere STATUS_FD is closed at once.
 """
 
 from __future__ import annotations
@@ -18,8 +27,18 @@ import warnings
 OPS = ("sigmoid", "log", "multiply", "dot")
 
 
+# Bound before the submission runs: it may replace os.getpid, os._exit and the like in
+# its own process (the parent relies on none of this: see grader.sandbox).
+_getpid, _exit = os.getpid, os._exit
+
+
 def main(argv: list[str]) -> int:
-    req_fd, resp_fd, ops_path = int(argv[0]), int(argv[1]), argv[2]
+    req_fd, resp_fd, status_fd, hello_nonce = int(argv[0]), int(argv[1]), int(argv[2]), argv[3]
+    ops_path = argv[4]
+    if _getpid() == 1:
+        _become_init(status_fd)  # returns in the worker only
+    else:
+        _close(status_fd)
     # Make the repository importable however we were started (-I drops PYTHONPATH).
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if root not in sys.path:
@@ -27,34 +46,106 @@ def main(argv: list[str]) -> int:
     from grader import protocol
 
     _not_dumpable()
-    main_pid = os.getpid()
+    main_pid = _getpid()
+    _prepare_training()
     try:
         module = _import_submission(ops_path)
     except BaseException as err:  # noqa: BLE001 - SystemExit, SyntaxError, anything
-        protocol.write_frame(resp_fd, {"ok": False, "error": _describe(err, ops_path, "import")})
+        _check_pid(main_pid)
+        protocol.write_frame(resp_fd, {"ok": False, "nonce": hello_nonce,
+                                       "error": _describe(err, ops_path, "import")})
         return 0
     _check_pid(main_pid)
     ops = {name: _resolve(module, name) for name in OPS}
-    protocol.write_frame(resp_fd, {"ok": True, "ops": {k: v[1] for k, v in ops.items()}})
+    protocol.write_frame(resp_fd, {"ok": True, "nonce": hello_nonce,
+                                   "ops": {k: v[1] for k, v in ops.items()}})
 
     while True:
         try:
             request = protocol.read_frame(req_fd)
         except protocol.Closed:
             return 0
+        if not isinstance(request, dict):
+            continue
         if request.get("cmd") == "exit":
             return 0
+        nonce = request.get("nonce")
         try:
             reply = _serve(request, ops, module, ops_path, main_pid)
         except BaseException as err:  # noqa: BLE001 - the student's code may raise anything
             _check_pid(main_pid)
             reply = {"ok": False, "error": _describe(err, ops_path, request.get("where", ""))}
         _check_pid(main_pid)
+        _send(protocol, resp_fd, {**reply, "nonce": nonce})
+
+
+def _send(protocol, resp_fd: int, reply: dict) -> None:
+    """Send ``reply``; what cannot be sent is described instead, with the same nonce."""
+    nonce = reply.get("nonce")
+    try:
+        data = protocol.pack(reply)
+    except protocol.TooLarge as err:
+        data = protocol.pack({"ok": False, "nonce": nonce, "too_large": {
+            "what": err.what, "bytes": err.size, "limit": err.limit}})
+    except BaseException as err:  # noqa: BLE001 - a hostile __str__, a MemoryError, ...
         try:
-            protocol.write_frame(resp_fd, reply)
-        except (TypeError, ValueError) as err:
-            protocol.write_frame(resp_fd, {"ok": False, "error": {
-                "type": "UnsendableResult", "message": str(err)[:500], "where": "", "line": ""}})
+            message = f"{type(err).__name__}: {err}"[:500]
+        except BaseException:  # noqa: BLE001
+            message = type(err).__name__[:80]
+        data = protocol.pack({"ok": False, "nonce": nonce, "error": {
+            "type": "UnsendableResult", "message": message, "where": "", "line": ""}})
+    view = memoryview(data)
+    while view:
+        view = view[os.write(resp_fd, view):]
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _become_init(status_fd: int) -> None:
+    """Fork; the parent stays pid 1 of the namespace (see the module docstring)."""
+    try:
+        worker = os.fork()
+    except OSError:
+        _close(status_fd)
+        return  # no init: this process serves, as pid 1
+    if worker == 0:
+        _close(status_fd)
+        return
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # no handler: ignored, as pid 1
+    os.closerange(0, status_fd)
+    os.closerange(status_fd + 1, 1 << 16)
+    _not_dumpable()
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            _exit(1)
+        if pid == worker:
+            try:
+                os.write(status_fd, b"%d\n" % status)
+            except OSError:
+                pass
+            _exit(0)  # the kernel now kills every process left in the namespace
+
+
+_TRAIN = {}
+
+
+def _prepare_training() -> None:
+    """Bind hw3's training entry point before the submission can replace it."""
+    try:
+        from hw3.train import TrainConfig, train
+
+        _TRAIN.update(config=TrainConfig, train=train)
+    except Exception:  # noqa: BLE001 - reported when training is asked for
+        pass
 
 
 def _not_dumpable() -> None:
@@ -69,9 +160,10 @@ def _not_dumpable() -> None:
 
 
 def _check_pid(main_pid: int) -> None:
-    """A process forked by the submission must never answer in the worker's name."""
-    if os.getpid() != main_pid:
-        os._exit(0)
+    """A process forked by the submission should not answer in the worker's name (best
+    effort: the parent's nonces and checks do not depend on it)."""
+    if _getpid() != main_pid:
+        _exit(0)
 
 
 def _import_submission(path: str):
@@ -173,9 +265,11 @@ def _serve(request, ops, module, ops_path, main_pid):
         _check_pid(main_pid)
         return {"ok": True, "out": out.value, "grads": [t.grad for t in tensors]}
     if cmd == "train":
-        from hw3.train import TrainConfig, train
+        if not _TRAIN:
+            from hw3.train import TrainConfig, train  # raises what went wrong above
 
-        result = train(TrainConfig(**request["config"]), module, progress=False)
+            _TRAIN.update(config=TrainConfig, train=train)
+        result = _TRAIN["train"](_TRAIN["config"](**request["config"]), module, progress=False)
         _check_pid(main_pid)
         return {"ok": True, "losses": np.asarray(result.losses, dtype=np.float64),
                 "embeddings": np.asarray(result.embeddings, dtype=np.float64),

@@ -71,12 +71,12 @@ def test_printing_100_mb_is_drained_and_the_answer_still_arrives(tmp_path):
 def test_sys_exit_at_import_is_a_sticky_import_failure(tmp_path):
     path = write_submission(tmp_path, "return a", prelude="import sys\nsys.exit(0)\n")
     with Sandbox(path) as box:
-        for _ in range(2):
+        for op in ("log", "log", "sigmoid"):  # nor for another op's worker
             with pytest.raises(WorkerFailure) as failure:
-                forward(box, "log", [1.0])
+                forward(box, op, [1.0])
             assert failure.value.kind == "import"
             assert "sys.exit()" in failure.value.message, failure.value.message
-        assert box.restarts_left == 59, "an import failure must not be retried"
+        assert box.restarts_left == {"log": 59}, "an import failure must not be retried"
 
 
 def test_exceptions_come_back_with_the_line_of_ops_py(tmp_path):
@@ -109,9 +109,22 @@ def test_writing_a_big_file_is_refused(tmp_path):
 def test_allocating_50_gb_raises_memory_error_in_the_child(tmp_path):
     path = write_submission(tmp_path, "return np.ones((50 << 30) // 8) [:1] * a")
     with Sandbox(path, memory_mb=2048) as box:
-        with pytest.raises(StudentError) as err:
+        with pytest.raises(WorkerFailure) as failure:
             forward(box, "sigmoid", [1.0])
-        assert err.value.info["type"] == "MemoryError", err.value.info
+        limit = box.workers["sigmoid"].memory_mb
+        np.testing.assert_allclose(forward(box, "log", [1.0]), [0.0])
+    assert failure.value.kind == "memory", failure.value.message
+    assert failure.value.message.startswith("sigmoid.forward ran out of memory at ops.py line")
+    assert f"(the limit is {limit} MB for each op's process)" in failure.value.message
+    assert 256 <= limit <= 2048 // 4, limit  # the op workers share the memory
+
+
+def test_the_workers_limits_add_up_to_the_sandboxs_memory(tmp_path):
+    from grader.sandbox import OPS, TRAIN
+
+    box = Sandbox(write_submission(tmp_path, "return a"), memory_mb=3072)
+    assert sum(box._memory(op) for op in OPS) + box._memory(TRAIN) <= 3072
+    assert box._memory(TRAIN) >= 512  # toy training peaks at ~160 MB
 
 
 def _processes_mentioning(text: str) -> list[int]:
@@ -315,12 +328,15 @@ def test_another_sandbox_cannot_read_this_ones_files_through_proc(tmp_path):
     victim = Sandbox(write_submission(tmp_path / "victim", "return a"))
     try:
         victim.start()
-        pid = victim.proc.pid
-        targets = [f"/proc/{pid}/cwd", f"/proc/{os.getpid()}/root{REPO}/grader/solution"]
+        pids = {victim.proc.pid, *(w.inner for w in victim.workers.values() if w.inner)}
+        targets = [*(f"/proc/{pid}/cwd" for pid in sorted(pids)),
+                   f"/proc/{os.getpid()}/root{REPO}/grader/solution"]
         seen = child_view(tmp_path / "thief", targets)["seen"]
     finally:
         victim.close()
-    assert seen == {t: "Permission denied" for t in targets}, seen
+    # unseen in its own PID namespace; without one, the kernel refuses
+    assert all(seen[t] in ("No such file or directory", "Permission denied") for t in targets
+               ), seen
 
 
 @needs_namespaces
@@ -474,6 +490,7 @@ def test_status_says_isolation_is_incomplete_where_no_namespace_can_be_made():
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got["how"] == "none" and SECRETS[0] in got["readable"], got
     assert "isolation is incomplete" in got["message"], got["message"]
+    assert "signal the grader" in got["message"], got["message"]
     assert "Gradescope bundle" in got["message"] and "without grader/solution" in got["message"]
 
 
@@ -482,3 +499,305 @@ def test_status_reports_complete_isolation_where_namespaces_work():
     from grader.confine import status
 
     assert status().complete and status().message == "", status()
+
+
+# --------------------------------------------------------------------------- processes
+def four_ops(sigmoid_forward: str = "return 1 / (1 + np.exp(-a))", prelude: str = "",
+             multiply_forward: str = "return a * b", dot_forward: str = "return np.sum(a * b, -1)",
+             log_backward: str = "(a,) = ctx\n                return (grad_output / a,)") -> str:
+    """An ops.py with all four ops; the bodies given replace the correct ones."""
+    two = textwrap.dedent(f"""
+        @tensor_op
+        class multiply(Operation):
+            @staticmethod
+            def forward(ctx, a, b):
+                {multiply_forward}
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return (grad_output, grad_output)
+
+
+        @tensor_op
+        class dot(Operation):
+            @staticmethod
+            def forward(ctx, a, b):
+                {dot_forward}
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return (grad_output, grad_output)
+        """)
+    return (HEADER + prelude + "\n" + op_source("sigmoid", sigmoid_forward)
+            + op_source("log", "ctx.append(a)\n                return np.log(a)", log_backward)
+            + two)
+
+
+def write_ops(tmp_path, **bodies) -> str:
+    path = tmp_path / "ops.py"
+    path.write_text(four_ops(**bodies))
+    return str(path)
+
+
+def call(box: Sandbox, op: str, *arrays):
+    return box.request({"cmd": "forward", "op": op,
+                        "inputs": [np.asarray(x, float) for x in arrays]}, f"{op}.forward")["out"]
+
+
+@needs_namespaces
+def test_the_child_can_neither_see_nor_signal_the_grader(tmp_path):
+    """Own PID namespace: the grader's pid means nothing there, /proc lists only the
+    namespace (the adversarial tester's submissions SIGKILLed and SIGSTOPped `grade`
+    and `grade-all` by their pids)."""
+    me = os.getpid()
+    body = ("import json, os\n"
+            "                try:\n"
+            f"                    os.kill({me}, 0)\n"
+            "                    reach = 'signalled'\n"
+            "                except OSError as err:\n"
+            "                    reach = err.strerror\n"
+            "                pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+            f"                raise RuntimeError(json.dumps([reach, os.path.exists('/proc/{me}'),"
+            " os.getppid() == " f"{me}, len(pids) < 10]))")
+    with Sandbox(write_ops(tmp_path, sigmoid_forward=body)) as box:
+        with pytest.raises(StudentError) as err:
+            call(box, "sigmoid", [1.0])
+    import json
+
+    assert json.loads(err.value.info["message"]) == ["No such process", False, False, True]
+
+
+def _daemon_body(seconds: int) -> str:
+    """A double-forked, setsid daemon that tries to leave the pids cgroup and keeps the
+    inherited stdout open (so a blocking drain would wait for it)."""
+    return ("import os, time\n"
+            "                if os.fork() == 0:\n"
+            "                    os.setsid()\n"
+            "                    if os.fork() == 0:\n"
+            "                        for cg in ('/sys/fs/cgroup/pids/cgroup.procs',\n"
+            "                                   '/sys/fs/cgroup/cgroup.procs'):\n"
+            "                            try:\n"
+            "                                with open(cg, 'w') as f:\n"
+            "                                    f.write(str(os.getpid()))\n"
+            "                            except OSError:\n"
+            "                                pass\n"
+            f"                        time.sleep({seconds})\n"
+            "                    os._exit(0)\n"
+            "                return a * 2")
+
+
+@pytest.mark.timeout(120)
+def test_a_daemon_left_by_the_submission_dies_with_its_worker(tmp_path):
+    """A double-forked setsid daemon (holding the worker's stdout) dies when its worker
+    is stopped, and stopping never waits for it (it sleeps far longer than the test's
+    timeout)."""
+    box = Sandbox(write_ops(tmp_path, sigmoid_forward=_daemon_body(3600)))
+    try:
+        np.testing.assert_allclose(call(box, "sigmoid", [1.0]), [2.0])
+        marker = box._tmp
+        assert len(_processes_mentioning(marker)) >= 2  # the worker and its daemon
+    finally:
+        box.close()
+    for _ in range(50):
+        if not _processes_mentioning(marker):
+            break
+        time.sleep(0.1)
+    assert _processes_mentioning(marker) == []
+
+
+def test_the_drain_stops_although_a_straggler_keeps_the_pipe_open():
+    from grader.sandbox import _Drain
+
+    r, w = os.pipe()
+    try:
+        os.write(w, b"some output")
+        drain = _Drain(r)
+        drain.start()
+        assert drain.stop(within=0.2), "the drain thread still runs"
+        assert drain.text() == "some output"
+    finally:
+        os.close(w)
+        os.close(r)
+
+
+@needs_namespaces
+def test_a_frame_written_by_the_submission_is_never_taken_for_an_answer(tmp_path):
+    """multiply.forward writes a valid-looking reply of its own on the worker's channel
+    before returning: the grader still gets multiply's real answer, every later answer
+    (of any op) stays in step, and multiply's worker is replaced."""
+    forge = ("import json, os, struct, sys\n"
+             "                h = json.dumps({'ok': True, 'out': 0.0, 'inputs_after': [],"
+             " 'warnings': []}).encode()\n"
+             "                os.write(int(sys.argv[2]), struct.pack('>I', len(h)) + h"
+             " + struct.pack('>Q', 0))\n"
+             "                return a * b")
+    with Sandbox(write_ops(tmp_path, multiply_forward=forge)) as box:
+        for i in range(3):
+            x = np.arange(3.0) + i
+            np.testing.assert_allclose(call(box, "multiply", x, x), x * x)
+            np.testing.assert_allclose(call(box, "dot", x, x), np.dot(x, x))
+            np.testing.assert_allclose(call(box, "multiply", x, 2 * x), 2 * x * x)
+        assert not box.workers["multiply"].alive  # replaced before its next request
+        assert box.workers["dot"].alive
+
+
+@needs_namespaces
+def test_a_forked_copy_of_the_worker_serving_too_cannot_shift_the_answers(tmp_path):
+    """multiply.forward patches os.getpid to hide the fork, then forks: two processes
+    read multiply's requests.  Whatever multiply gets, the other ops' answers are
+    their own."""
+    prelude = "import os\n_MAIN = os.getpid()\n_FORKED = []\n"
+    body = ("if not _FORKED:\n"
+            "                    _FORKED.append(1)\n"
+            "                    os.getpid = lambda: _MAIN\n"
+            "                    os.fork()\n"
+            "                return a * b")
+    with Sandbox(write_ops(tmp_path, prelude=prelude, multiply_forward=body), timeout=2) as box:
+        for i in range(6):
+            x = np.arange(4.0) + i
+            try:
+                call(box, "multiply", x, x)
+            except (WorkerFailure, StudentError):
+                pass
+            np.testing.assert_allclose(call(box, "dot", x, x), np.dot(x, x))
+            np.testing.assert_allclose(call(box, "log", x + 1), np.log(x + 1))
+
+
+def test_a_timer_started_by_one_op_cannot_interrupt_another(tmp_path):
+    """dot.forward installs a 5 ms SIGALRM timer whose handler raises, and starts a
+    thread that interrupts the main thread: log's calls are not disturbed."""
+    prelude = ("import signal, threading, _thread, time\n"
+               "def _boom(signum, frame):\n"
+               "    raise RuntimeError('interrupted by the timer')\n"
+               "def _later():\n"
+               "    while True:\n"
+               "        time.sleep(0.003)\n"
+               "        _thread.interrupt_main()\n")
+    body = ("signal.signal(signal.SIGALRM, _boom)\n"
+            "                signal.setitimer(signal.ITIMER_REAL, 0.005, 0.005)\n"
+            "                threading.Thread(target=_later, daemon=True).start()\n"
+            "                return np.sum(a * b, -1)")
+    with Sandbox(write_ops(tmp_path, prelude=prelude, dot_forward=body)) as box:
+        x = np.arange(1.0, 5.0)
+        try:
+            call(box, "dot", x, x)
+        except (WorkerFailure, StudentError):
+            pass
+        for _ in range(40):
+            np.testing.assert_allclose(call(box, "log", x), np.log(x))
+            np.testing.assert_allclose(call(box, "sigmoid", x), 1 / (1 + np.exp(-x)))
+
+
+def test_a_result_over_the_limit_is_reported_with_the_limit(tmp_path):
+    path = write_ops(tmp_path, dot_forward="return np.ones(300 << 17)")  # 300 MB
+    with Sandbox(path) as box:
+        with pytest.raises(WorkerFailure) as failure:
+            call(box, "dot", [1.0], [1.0])
+    assert failure.value.kind == "too-large", failure.value.message
+    assert "more data than the grader accepts during dot.forward: 300 MB" in failure.value.message
+    assert "the limit is 256 MB" in failure.value.message
+    assert "file descriptor" not in failure.value.message
+
+
+def test_an_undecodable_answer_is_the_submissions_problem(tmp_path):
+    body = ("import os, struct, sys\n"
+            "                h = b'{\"ok\": true, \"out\": {\"__scalar__\": \"not-a-number\"}}'\n"
+            "                os.write(int(sys.argv[2]), struct.pack('>I', len(h)) + h"
+            " + struct.pack('>Q', 0))\n"
+            "                return a")
+    with Sandbox(write_ops(tmp_path, sigmoid_forward=body)) as box:
+        with pytest.raises(WorkerFailure) as failure:
+            call(box, "sigmoid", [1.0])
+        np.testing.assert_allclose(call(box, "log", [1.0]), [0.0])
+    assert failure.value.kind == "protocol"
+    assert "your code returned something the grader cannot read during sigmoid.forward" \
+        in failure.value.message, failure.value.message
+
+
+@needs_namespaces
+def test_the_child_cannot_read_the_reference_curves_or_the_gold_classes(tmp_path):
+    """A submission faking training would need the reference loss curves and the word
+    classes; training itself needs only the corpus."""
+    reference = os.path.join(REPO, "grader", "reference")
+    files = [os.path.join(REPO, *p.split("/")) for p in
+             ("data/toy/classes.tsv", "hw3/grammar.py", "data/toy/corpus.txt")]
+    assert os.listdir(reference) and all(os.path.getsize(f) for f in files)
+    body = ("import json, os\n"
+            f"                sizes = [len(open(f, 'rb').read()) for f in {files!r}]\n"
+            f"                raise RuntimeError(json.dumps([len(os.listdir({reference!r}))]"
+            " + sizes))")
+    with Sandbox(write_ops(tmp_path, sigmoid_forward=body)) as box:
+        with pytest.raises(StudentError) as err:
+            call(box, "sigmoid", [1.0])
+    import json
+
+    got = json.loads(err.value.info["message"])
+    assert got[:3] == [0, 0, 0] and got[3] == os.path.getsize(files[2]), got
+
+
+def test_stale_sandbox_folders_of_dead_graders_are_removed(tmp_path):
+    from grader.sandbox import TEMP_PREFIX, _owner_tag, remove_stale_folders
+
+    dead = tmp_path / f"{TEMP_PREFIX}999999999-12345-abc"   # no such process
+    reused = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-1-abc"  # this pid, another start
+    mine = tmp_path / f"{TEMP_PREFIX}{_owner_tag()}-abc"    # this grader's: in use
+    other = tmp_path / "hw3-sandbox-legacy"                 # no owner in the name: kept
+    for folder in (dead, reused, mine, other):
+        folder.mkdir()
+        (folder / "ops.py").write_text("# a copied submission\n")
+    removed = remove_stale_folders(str(tmp_path))
+    assert sorted(removed) == sorted([str(dead), str(reused)])
+    assert mine.exists() and other.exists() and not dead.exists() and not reused.exists()
+
+
+FALLBACK = """
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+import numpy as np
+from grader.sandbox import Sandbox
+box = Sandbox({path!r})
+out = box.request({{"cmd": "forward", "op": "sigmoid", "inputs": [np.ones(2)]}}, "fallback")
+marker = box._tmp
+inner = [w.inner for w in box.workers.values()]
+box.close()
+left = []
+for _ in range(50):
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if marker.encode() in f.read():
+                    left.append(pid)
+        except OSError:
+            pass
+    if not left:
+        break
+    time.sleep(0.1)
+print(json.dumps({{"out": out["out"].tolist(), "inner": inner, "left": left}}))
+"""
+
+
+def test_without_namespaces_the_sandbox_still_runs_and_kills_its_process_group(tmp_path):
+    """No PID namespace to be had: the worker runs as before, and its process group (10
+    children sleeping a minute) is killed when it is stopped."""
+    import json
+    import subprocess
+    import sys
+
+    if not can_forbid_namespaces():
+        pytest.skip("cannot make a place without namespaces here (unshare -U, capsh)")
+    body = ("import os, time\n"
+            "                for _ in range(10):\n"
+            "                    if os.fork() == 0:\n"
+            "                        time.sleep(60)\n"
+            "                        os._exit(0)\n"
+            "                return a * 2")
+    path = write_ops(tmp_path, sigmoid_forward=body)
+    os.chmod(tmp_path, 0o755)
+    code = FALLBACK.format(root=REPO, path=path)
+    script = tmp_path / "fallback.py"
+    script.write_text(code)
+    proc = subprocess.run(without_namespaces(f"{sys.executable} {script}"), cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got == {"out": [2.0, 2.0], "inner": [None], "left": []}, (got, proc.stderr[-2000:])
