@@ -134,10 +134,15 @@ def grade_entry(path: str, hide=(), note: str = "",
     ``hide``: folders the submission's process must not see (the class's submissions
     and results); ``note``: appended to the output of the results."""
     private = tempfile.mkdtemp(prefix="hw3-grade-all-")
+    out, scratch = os.path.join(private, "out"), os.path.join(private, "tmp")
+    os.mkdir(scratch)
     start = time.monotonic()
-    cmd = [sys.executable, "-m", "grader", "grade", path, "--out", private]
+    cmd = [sys.executable, "-m", "grader", "grade", path, "--out", out]
+    # The `grade` process makes its temp folders (the copied submission, the sandboxes'
+    # folders) in `scratch`: removed below even when it was killed and could not.
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), "PYTHONIOENCODING": "utf-8:backslashreplace"}
+        os.path.abspath(__file__))), "PYTHONIOENCODING": "utf-8:backslashreplace",
+        "TMPDIR": scratch}
     hidden = [os.path.abspath(p) for p in hide if p]
     if hidden:
         env[HIDE_ENV] = os.pathsep.join([*hidden, *filter(None, [env.get(HIDE_ENV)])])
@@ -145,7 +150,7 @@ def grade_entry(path: str, hide=(), note: str = "",
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
                                   env=env, stdin=subprocess.DEVNULL)
-            data = read_results(private) if proc.returncode == 0 else None
+            data = read_results(out) if proc.returncode == 0 else None
             detail = (proc.stderr or proc.stdout).decode(errors="replace")[-1500:]
         except subprocess.TimeoutExpired:
             data, detail = None, f"grading took longer than {timeout:g} s"

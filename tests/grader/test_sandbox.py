@@ -735,6 +735,42 @@ def test_the_child_cannot_read_the_reference_curves_or_the_gold_classes(tmp_path
     assert got[:3] == [0, 0, 0] and got[3] == os.path.getsize(files[2]), got
 
 
+def test_a_killed_grade_leaves_no_temp_folder_behind(tmp_path, monkeypatch):
+    """grade-all kills a `grade` that takes too long (here: an import that sleeps); the
+    folders that process made (the copied submission, its sandboxes') are removed."""
+    import tempfile
+
+    from grader.batch import grade_entry
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "ops.py").write_text(four_ops(prelude="import time\ntime.sleep(600)\n"))
+    seen = []
+
+    def watch():  # the grade process got as far as starting its sandbox
+        while not stop.is_set():
+            for _root, dirs, _ in os.walk(scratch):
+                seen.extend(d for d in dirs if d.startswith(("hw3-grade-", "hw3-sandbox-")))
+            time.sleep(0.2)
+
+    import threading
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        status, data = grade_entry(str(tmp_path / "slow"), timeout=12)
+    finally:
+        stop.set()
+        watcher.join()
+    assert status == "error" and "longer than 12 s" in data["output"], data["output"]
+    assert any(d.startswith("hw3-sandbox-") for d in seen), sorted(set(seen))
+    assert os.listdir(scratch) == []
+
+
 def test_stale_sandbox_folders_of_dead_graders_are_removed(tmp_path):
     from grader.sandbox import TEMP_PREFIX, _owner_tag, remove_stale_folders
 
