@@ -60,6 +60,10 @@ FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
 MEMORY_MB = 3072
 GRADER_MEMORY_MB = 512
 OPS = ("sigmoid", "log", "multiply", "dot")
+OP_CPU_SECONDS = 120  # CPU time of one op's worker (grading the reference: < 1 s each)
+# Answers that came with frames of the submission's own before one worker stops being
+# replaced (each replacement costs a start, ~0.5 s).
+MIXED_ANSWERS_BEFORE_GIVING_UP = 5
 TRAIN = "training"  # the role of the worker that trains (all four ops)
 TEMP_PREFIX = "hw3-sandbox-"
 
@@ -260,8 +264,8 @@ def remove_stale_folders(tmp: str | None = None) -> list[str]:
 class _Worker:
     """One worker process (and, confined, its PID namespace)."""
 
-    def __init__(self, box: Sandbox, role: str | None, memory_mb: int):
-        self.box, self.role, self.memory_mb = box, role, memory_mb
+    def __init__(self, box: Sandbox, role: str | None, memory_mb: int, cpu_seconds: int):
+        self.box, self.role, self.memory_mb, self.cpu_seconds = box, role, memory_mb, cpu_seconds
         self.proc: subprocess.Popen | None = None
         self.tmp: str | None = None
         self.inner: int | None = None      # pid 1 of its PID namespace, as we see it
@@ -274,7 +278,7 @@ class _Worker:
     # ------------------------------------------------------------------ lifecycle
     def _limits(self, pid_w: int):
         mem = self.memory_mb << 20
-        cpu, cgroup = self.box.cpu_seconds, self._cgroup
+        cpu, cgroup = self.cpu_seconds, self._cgroup
         confine = confiner(writable=self.tmp, pid_fd=pid_w)
         nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.box.max_pids
 
@@ -508,7 +512,7 @@ class _Worker:
         if code < 0:
             sig = -code
             if sig == signal.SIGXCPU:
-                why = f"it used more than {self.box.cpu_seconds} s of CPU time"
+                why = f"it used more than {self.cpu_seconds} s of CPU time"
             elif sig == signal.SIGXFSZ:
                 why = f"it wrote a file larger than {FILE_LIMIT >> 20} MB"
             elif sig == signal.SIGKILL:
@@ -610,6 +614,7 @@ class Sandbox:
         self.max_restarts = max_restarts
         self.per_op = per_op
         self.restarts_left: dict[str, int] = {}
+        self.mixed: dict[str, int] = {}  # role -> answers that came with stray frames
         self.import_failure: WorkerFailure | None = None
         self.ops_info: dict = {}
         self.workers: dict[str | None, _Worker] = {}  # role -> worker (None: not yet bound)
@@ -658,12 +663,20 @@ class Sandbox:
             raise self.import_failure
         key = role or "first"
         left = self.restarts_left.setdefault(key, self.max_restarts)
+        if self.mixed.get(key, 0) >= MIXED_ANSWERS_BEFORE_GIVING_UP:
+            raise WorkerFailure("gave-up", "your code kept writing data of its own on the "
+                                "grader's channel (the pipe your process answers on), "
+                                + (f"in {role} " if role in OPS else "")
+                                + f"{self.mixed[key]} times; the remaining checks were not "
+                                "run. Ops must only return their results.")
         if left <= 0:
             raise WorkerFailure("gave-up", "your code crashed or hung too many times"
                                 + (f" in {role}" if role in OPS else "")
                                 + "; the remaining checks were not run.")
         self.restarts_left[key] = left - 1
-        worker = _Worker(self, role, self._memory(role))
+        cpu = self.cpu_seconds if role in (TRAIN, "all") else min(self.cpu_seconds,
+                                                                  OP_CPU_SECONDS)
+        worker = _Worker(self, role, self._memory(role), cpu)
         self.workers[role] = worker
         self._last = worker
         try:
@@ -716,9 +729,14 @@ class Sandbox:
     def request(self, message: dict, where: str, timeout: float | None = None) -> dict:
         """Send one request and return the reply; raises WorkerFailure or StudentError."""
         timeout = self.timeout if timeout is None else timeout
-        worker = self._worker_for(self._role(message))
+        role = self._role(message)
+        worker = self._worker_for(role)
         self._last = worker
-        return worker.request(message, where, timeout)
+        try:
+            return worker.request(message, where, timeout)
+        finally:
+            if worker.dirty:
+                self.mixed[role] = self.mixed.get(role, 0) + 1
 
 
 def import_message(err: dict) -> str:

@@ -631,13 +631,18 @@ def test_a_frame_written_by_the_submission_is_never_taken_for_an_answer(tmp_path
              "                os.write(int(sys.argv[2]), struct.pack('>I', len(h)) + h"
              " + struct.pack('>Q', 0))\n"
              "                return a * b")
+    from grader.sandbox import MIXED_ANSWERS_BEFORE_GIVING_UP
+
     with Sandbox(write_ops(tmp_path, multiply_forward=forge)) as box:
-        for i in range(3):
+        for i in range(MIXED_ANSWERS_BEFORE_GIVING_UP):
             x = np.arange(3.0) + i
-            np.testing.assert_allclose(call(box, "multiply", x, x), x * x)
-            np.testing.assert_allclose(call(box, "dot", x, x), np.dot(x, x))
             np.testing.assert_allclose(call(box, "multiply", x, 2 * x), 2 * x * x)
-        assert not box.workers["multiply"].alive  # replaced before its next request
+            assert not box.workers["multiply"].alive  # replaced before its next request
+            np.testing.assert_allclose(call(box, "dot", x, x), np.dot(x, x))
+        with pytest.raises(WorkerFailure) as failure:  # then it is no longer replaced
+            call(box, "multiply", x, x)
+        assert "kept writing data of its own on the grader's channel" in failure.value.message
+        np.testing.assert_allclose(call(box, "dot", x, x), np.dot(x, x))
         assert box.workers["dot"].alive
 
 
@@ -837,3 +842,24 @@ def test_without_namespaces_the_sandbox_still_runs_and_kills_its_process_group(t
                           capture_output=True, text=True, timeout=120)
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got == {"out": [2.0, 2.0], "inner": [None], "left": []}, (got, proc.stderr[-2000:])
+
+
+def test_state_kept_between_calls_by_id_shows_in_calls_in_a_row(tmp_path):
+    """Training calls an op again and again on fresh arrays of one shape; the worker
+    makes each request's arrays where the previous one's were, so a cache keyed by
+    id(a) hands out stale values there too (the rubric's "calls in a row" check)."""
+    prelude = "_INV = {}\n"
+    forward_body = "_INV[id(a)] = _INV.get(id(a), 1.0 / a)\n                ctx.key = id(a)\n" \
+                   "                return np.log(a)"
+    path = tmp_path / "ops.py"
+    path.write_text(HEADER + prelude + op_source(
+        "log", forward_body, "return (grad_output * _INV[ctx.key],)"))
+    rng = np.random.default_rng(0)
+    stale = 0
+    with Sandbox(str(path)) as box:
+        for _ in range(4):
+            a, g = rng.uniform(0.5, 2.0, (3, 4)), rng.normal(size=(3, 4))
+            reply = box.request({"cmd": "backward", "op": "log", "inputs": [a],
+                                 "grad_output": g}, "log.backward")
+            stale += not np.allclose(reply["grads"][0], g / a)
+    assert stale >= 2, f"only {stale} of 4 calls in a row got a stale 1/a"
