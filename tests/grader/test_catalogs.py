@@ -38,7 +38,7 @@ OPS = ("sigmoid", "log", "multiply", "dot")
 # Two copies of the reference, graded in the same run as the hostile entries; their
 # names put one before and one after the catalog entries in any alphabetical order.
 REFERENCE_IDS = ("0-reference", "reference")
-GRADE_ALL_TIMEOUT = 1200  # s: a hung grade-all fails the tests instead of hanging them
+GRADE_ALL_TIMEOUT = 2400  # s: a hung grade-all fails the tests instead of hanging them
 ENTRY_TIME_LIMIT = 300  # s: no single submission may hold the grader longer than this
 RESULTS_MAX_BYTES = 1 << 20  # a 100 MB print must not end up in results.json
 # An address-space limit at most this big makes the 50 GB entries safe to run here.
@@ -63,13 +63,15 @@ class Run:
     seconds: float
 
 
-def run_grader(args: list[str], timeout: float) -> Run:
-    """``python -m grader ARGS`` in its own session, killed as a whole on timeout."""
+def run_grader(args: list[str], timeout: float, tmpdir: Path | None = None) -> Run:
+    """``python -m grader ARGS`` in its own session, killed as a whole on timeout
+    (with ``TMPDIR`` = ``tmpdir``, if given)."""
     start = time.monotonic()
+    env = {**os.environ, **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "grader", *args], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
-        stdin=subprocess.DEVNULL)
+        stdin=subprocess.DEVNULL, env=env)
     try:
         out, err = proc.communicate(timeout=timeout)
         code = proc.returncode
@@ -132,6 +134,8 @@ class Graded:
     out: Path
     memory_limit: int | None
     skipped: dict[str, str] = field(default_factory=dict)  # entry id -> why not graded
+    scratch: Path | None = None  # grade-all's TMPDIR: every sandbox folder lives there
+    lingering: list[str] = field(default_factory=list)  # processes of the run left after it
 
     def results(self, entry_id: str) -> dict:
         path = self.out / entry_id / "results.json"
@@ -174,11 +178,29 @@ def graded(tmp_path_factory) -> Graded:
         add_entry(entries_dir, entry_id, REFERENCE)
         entries.append(entry_id)
     out = tmp / "out"
+    scratch = tmp / "scratch"
+    scratch.mkdir()
     run = run_grader(["grade-all", str(entries_dir), "--out", str(out), "-j", "2"],
-                     GRADE_ALL_TIMEOUT)
+                     GRADE_ALL_TIMEOUT, tmpdir=scratch)
     print(f"\ngrade-all over {len(entries)} entries took {run.seconds:.0f} s "
           f"(exit {run.returncode})", file=sys.stderr)
-    return Graded(run, entries, out, memory_limit, skipped)
+    lingering = processes_mentioning(str(scratch))
+    time.sleep(1)  # then whatever an entry left running could still rewrite results
+    return Graded(run, entries, out, memory_limit, skipped, scratch, lingering)
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of the processes whose command line holds ``text``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(f"{pid}: {cmdline[:200]}")
+    return found
 
 
 # --------------------------------------------------------------------------- helpers
@@ -229,6 +251,17 @@ def test_grade_all_exits_zero_over_every_catalog(graded):
     assert graded.run.returncode == 0, (
         f"grade-all exited with {graded.run.returncode} (None = still running after "
         f"{GRADE_ALL_TIMEOUT} s); stderr ends with:\n{graded.run.stderr[-3000:]}")
+
+
+def test_no_process_of_any_entry_outlives_grading(graded):
+    """Every sandbox folder of the run lives under its TMPDIR, so every process a
+    submission started (the escape_daemon entry's double-forked setsid daemon
+    included) has it in its command line: none may be left once grade-all is done,
+    nor any of those folders."""
+    assert not graded.lingering, "still running after grade-all:\n" + "\n".join(
+        graded.lingering)
+    left = sorted(str(p.relative_to(graded.scratch)) for p in graded.scratch.iterdir())
+    assert not left, f"temp folders left behind: {left}"
 
 
 def test_grades_csv_has_one_row_per_entry(graded):

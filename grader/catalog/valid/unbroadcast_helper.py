@@ -1,0 +1,79 @@
+# VALID: multiply and dot run their gradients through a general unbroadcast helper (sum over broadcast axes, keepdims).
+"""HW3: the four operations (sigmoid, log, multiply, dot)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edugrad.operation import Operation, tensor_op
+
+
+def _unbroadcast(g, shape):
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g
+
+
+@tensor_op
+class sigmoid(Operation):
+    """Elementwise logistic function."""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.exp(-np.abs(a))
+        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
+        ctx.append(s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (s,) = ctx
+        return (grad_output * s * (1 - s),)
+
+
+@tensor_op
+class log(Operation):
+    """Elementwise natural log."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.append(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (a,) = ctx
+        return (grad_output / a,)
+
+
+@tensor_op
+class multiply(Operation):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.append(a)
+        ctx.append(b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx
+        return _unbroadcast(grad_output * b, a.shape), _unbroadcast(grad_output * a, b.shape)
+
+
+@tensor_op
+class dot(Operation):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.append(a)
+        ctx.append(b)
+        return (a * b).sum(-1)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx
+        g = np.asarray(grad_output)[..., None]
+        return _unbroadcast(g * b, a.shape), _unbroadcast(g * a, b.shape)
