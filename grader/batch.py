@@ -133,7 +133,9 @@ def grade_entry(path: str, hide=(), note: str = "",
 
     ``hide``: folders the submission's process must not see (the class's submissions
     and results); ``note``: appended to the output of the results."""
-    private = tempfile.mkdtemp(prefix="hw3-grade-all-")
+    from grader.sandbox import owner_tag
+
+    private = tempfile.mkdtemp(prefix=f"hw3-grade-all-{owner_tag()}-")
     out, scratch = os.path.join(private, "out"), os.path.join(private, "tmp")
     os.mkdir(scratch)
     start = time.monotonic()
@@ -201,6 +203,9 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
                          ".tgz/.tar/.zip archives; names starting with '.' or '_' are "
                          "skipped).")
     os.makedirs(out, exist_ok=True)
+    from grader.sandbox import remove_stale_folders
+
+    remove_stale_folders()  # of an earlier grade-all (or grade) killed before it cleaned up
     for stream in (sys.stdout, sys.stderr):  # ids are printable, but maybe not in ASCII
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

@@ -225,17 +225,25 @@ def _start_time(pid: int) -> str | None:
 _OWNER = f"{os.getpid()}-{_start_time(os.getpid()) or 0}"
 
 
-def _owner_tag() -> str:
-    """This process's pid and start time, for the names of its temp folders."""
+def owner_tag() -> str:
+    """This process's pid and start time: temp folders named ``PREFIX-PID-START-...``
+    can be told stale (and removed by ``remove_stale_folders``) once it is gone."""
     global _OWNER
     if not _OWNER.startswith(f"{os.getpid()}-"):  # forked since import
         _OWNER = f"{os.getpid()}-{_start_time(os.getpid()) or 0}"
     return _OWNER
 
 
-def remove_stale_folders(tmp: str | None = None) -> list[str]:
-    """Remove the sandbox temp folders (``hw3-sandbox-PID-START-*``, ours) whose grader
-    is gone (killed before it could clean up): no process PID started at START."""
+# Temp folders of the grader that carry their owner: the sandboxes' and grade-all's
+# (the private folder of each entry); ``hw3-grade-`` for `grade`'s own, should it
+# name them so.
+OWNED_PREFIXES = (TEMP_PREFIX, "hw3-grade-all-", "hw3-grade-")
+
+
+def remove_stale_folders(tmp: str | None = None, prefixes=OWNED_PREFIXES) -> list[str]:
+    """Remove the grader's temp folders (``PREFIX-PID-START-*``, this user's) whose
+    owner is gone (killed before it could clean up): no process PID started at START.
+    Folders without an owner in their name are left alone."""
     tmp = tmp or tempfile.gettempdir()
     removed = []
     try:
@@ -243,9 +251,11 @@ def remove_stale_folders(tmp: str | None = None) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        if not name.startswith(TEMP_PREFIX):
+        prefix = next((p for p in sorted(prefixes, key=len, reverse=True)
+                       if name.startswith(p)), None)
+        if prefix is None:
             continue
-        parts = name[len(TEMP_PREFIX):].split("-")
+        parts = name[len(prefix):].split("-")
         if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
             continue
         path = os.path.join(tmp, name)
@@ -305,7 +315,7 @@ class _Worker:
 
     def start(self, import_timeout: float) -> dict:
         """Start the process and return its hello (raises WorkerFailure)."""
-        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{_owner_tag()}-")
+        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{owner_tag()}-")
         target = os.path.join(self.tmp, "ops.py")
         shutil.copyfile(self.box.ops_path, target)
         self._cgroup = _PidsCgroup(self.box.max_pids)

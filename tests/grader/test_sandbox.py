@@ -777,18 +777,21 @@ def test_a_killed_grade_leaves_no_temp_folder_behind(tmp_path, monkeypatch):
 
 
 def test_stale_sandbox_folders_of_dead_graders_are_removed(tmp_path):
-    from grader.sandbox import TEMP_PREFIX, _owner_tag, remove_stale_folders
+    from grader.sandbox import TEMP_PREFIX, owner_tag, remove_stale_folders
 
     dead = tmp_path / f"{TEMP_PREFIX}999999999-12345-abc"   # no such process
     reused = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-1-abc"  # this pid, another start
-    mine = tmp_path / f"{TEMP_PREFIX}{_owner_tag()}-abc"    # this grader's: in use
+    batch = tmp_path / "hw3-grade-all-999999999-7-xyz"      # a killed grade-all's
+    mine = tmp_path / f"{TEMP_PREFIX}{owner_tag()}-abc"     # this grader's: in use
+    mine_too = tmp_path / f"hw3-grade-all-{owner_tag()}-abc"
     other = tmp_path / "hw3-sandbox-legacy"                 # no owner in the name: kept
-    for folder in (dead, reused, mine, other):
+    legacy = tmp_path / "hw3-grade-all-k2j4x"
+    for folder in (dead, reused, batch, mine, mine_too, other, legacy):
         folder.mkdir()
         (folder / "ops.py").write_text("# a copied submission\n")
     removed = remove_stale_folders(str(tmp_path))
-    assert sorted(removed) == sorted([str(dead), str(reused)])
-    assert mine.exists() and other.exists() and not dead.exists() and not reused.exists()
+    assert sorted(removed) == sorted([str(dead), str(reused), str(batch)])
+    assert all(p.exists() for p in (mine, mine_too, other, legacy))
 
 
 FALLBACK = """
