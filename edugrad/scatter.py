@@ -30,12 +30,19 @@ scipy is optional: without it we fall back to ``np.add.at`` on flat positions.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-try:  # optional speed-up; students need only numpy
-    from scipy import sparse as _sparse
-except ImportError:  # pragma: no cover - depends on the environment
-    _sparse = None
+
+@functools.cache
+def _scipy_sparse():
+    """scipy.sparse, imported on first use (it takes ~0.3 s), or None without scipy."""
+    try:  # optional speed-up; students need only numpy
+        from scipy import sparse
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return sparse
 
 
 def scatter_add_rows(num_rows: int, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -49,11 +56,12 @@ def scatter_add_rows(num_rows: int, indices: np.ndarray, rows: np.ndarray) -> np
     flat_rows = rows.reshape(-1, d)
     if flat_idx.size and flat_idx.min() < 0:
         flat_idx = flat_idx % num_rows
-    if _sparse is not None and rows.dtype in (np.float32, np.float64):
+    sparse = _scipy_sparse()
+    if sparse is not None and rows.dtype in (np.float32, np.float64):
         n = flat_idx.size
         # scipy stores int32 indices when they fit: giving them as int32 saves it a copy.
         index_type = np.int32 if max(n, num_rows) < 2**31 else np.int64
-        one_hot = _sparse.csc_matrix(
+        one_hot = sparse.csc_matrix(
             (np.ones(n, dtype=rows.dtype), flat_idx.astype(index_type, copy=False),
              np.arange(n + 1, dtype=index_type)),
             shape=(num_rows, n),

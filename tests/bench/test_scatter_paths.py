@@ -36,7 +36,7 @@ def test_fast_path_gives_the_same_bytes_as_the_numpy_path(args):
 @pytest.mark.parametrize("use_scipy", [True, False])
 def test_repeated_indices_accumulate(monkeypatch, use_scipy):
     if not use_scipy:
-        monkeypatch.setattr(scatter, "_sparse", None)
+        monkeypatch.setattr(scatter, "_scipy_sparse", lambda: None)
     out = scatter.scatter_add_rows(3, np.array([2, 0, 2, 2]), np.array([[1.0], [5.0], [2.0], [4.0]]))
     assert out.ravel().tolist() == [5.0, 0.0, 7.0], out
 
