@@ -13,6 +13,13 @@ import sys
 import time
 from dataclasses import dataclass
 
+# Imported here, before pytest.main: pytest rewrites the asserts of every module of an
+# installed pytest plugin (hypothesis is one) that is first imported during its run,
+# and where bytecode is not written (PYTHONDONTWRITEBYTECODE) it does so again in every
+# grade process: 2-3 s of compiling per submission.  The rubric's own asserts are
+# still rewritten.
+import hypothesis.extra.numpy  # noqa: F401
+import hypothesis.strategies  # noqa: F401
 import pytest
 
 from grader.rubric.weights import ITEMS

@@ -128,6 +128,24 @@ def tar_with(tmp_path, member: tarfile.TarInfo, data: bytes = b"") -> str:
     return str(archive)
 
 
+def test_the_rubric_run_does_not_recompile_hypothesis_in_every_grade_process():
+    """pytest rewrites the asserts of plugin modules first imported during its run;
+    without bytecode caching that is 2-3 s per graded submission."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from grader.runner import run_rubric; "
+            "run_rubric('grader/solution/ops.py', hidden=True, collect_only=True); "
+            "print(sorted(m for m, mod in sys.modules.items() if m.startswith('hypothesis')"
+            " and type(getattr(mod, '__loader__', None)).__name__ == 'AssertionRewritingHook'))")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout[-2000:]
+
+
 def test_a_tar_member_with_a_parent_path_is_refused_and_never_written_outside(tmp_path):
     archive = tar_with(tmp_path, tarfile.TarInfo("../../escape/ops.py"), b"# student ops\n")
     work = tmp_path / "work"
