@@ -63,23 +63,50 @@ class Run:
     seconds: float
 
 
+class Started:
+    """``python -m grader ARGS`` running in its own session (``TMPDIR`` = ``tmpdir``, if
+    given); ``finish`` waits for it, killing the whole session after ``timeout`` s.
+    Its output goes to files, not pipes: nobody reads it until ``finish``."""
+
+    def __init__(self, args: list[str], tmpdir: Path | None = None):
+        import tempfile
+
+        self.start = time.monotonic()
+        env = {**os.environ, **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
+        self.output = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader", *args], cwd=ROOT, stdout=self.output[0],
+            stderr=self.output[1], start_new_session=True, stdin=subprocess.DEVNULL, env=env)
+
+    def finish(self, timeout: float) -> Run:
+        left = max(0.0, timeout - (time.monotonic() - self.start))
+        try:
+            code = self.proc.wait(timeout=left)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.proc.wait()
+            code = None
+        out, err = map(self._text, self.output)
+        return Run(code, out, err, time.monotonic() - self.start)
+
+    @staticmethod
+    def _text(f) -> str:
+        with f:
+            f.seek(0)
+            return f.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        """Kill its whole session, if it is still running."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def run_grader(args: list[str], timeout: float, tmpdir: Path | None = None) -> Run:
-    """``python -m grader ARGS`` in its own session, killed as a whole on timeout
-    (with ``TMPDIR`` = ``tmpdir``, if given)."""
-    start = time.monotonic()
-    env = {**os.environ, **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "grader", *args], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
-        stdin=subprocess.DEVNULL, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        code = proc.returncode
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        code = None
-    return Run(code, out, err, time.monotonic() - start)
+    """``python -m grader ARGS``, waited for (see ``Started``)."""
+    return Started(args, tmpdir).finish(timeout)
 
 
 def add_entry(folder: Path, entry_id: str, source: Path) -> None:
@@ -145,8 +172,26 @@ class Graded:
         return json.loads(path.read_text())
 
 
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory) -> Graded:
+@dataclass
+class Grading:
+    """The catalog's grade-all, started (``start_grading``) before the first test."""
+    started: Started
+    entries: list[str]
+    out: Path
+    memory_limit: int | None
+    skipped: dict[str, str]
+    scratch: Path
+
+
+_grading: Grading | None = None
+
+
+def start_grading(tmp_path_factory) -> Started:
+    """Write every catalog entry (and the reference copies) to a folder and start
+    ``grade-all`` over it, without waiting: tests/conftest.py calls this when the
+    session starts and runs this module's tests last, so the catalog (most of the
+    suite's time) is graded while the other tests run."""
+    global _grading
     from grader.confine import status
 
     tmp = tmp_path_factory.mktemp("catalogs")
@@ -180,13 +225,25 @@ def graded(tmp_path_factory) -> Graded:
     out = tmp / "out"
     scratch = tmp / "scratch"
     scratch.mkdir()
-    run = run_grader(["grade-all", str(entries_dir), "--out", str(out), "-j", "2"],
-                     GRADE_ALL_TIMEOUT, tmpdir=scratch)
-    print(f"\ngrade-all over {len(entries)} entries took {run.seconds:.0f} s "
+    started = Started(["grade-all", str(entries_dir), "--out", str(out), "-j", "2"],
+                      tmpdir=scratch)
+    _grading = Grading(started, entries, out, memory_limit, skipped, scratch)
+    return started
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory) -> Graded:
+    grading = _grading
+    if grading is None:  # not started by tests/conftest.py: start it now
+        start_grading(tmp_path_factory)
+        grading = _grading
+    run = grading.started.finish(GRADE_ALL_TIMEOUT)
+    print(f"\ngrade-all over {len(grading.entries)} entries took {run.seconds:.0f} s "
           f"(exit {run.returncode})", file=sys.stderr)
-    lingering = processes_mentioning(str(scratch))
+    lingering = processes_mentioning(str(grading.scratch))
     time.sleep(1)  # then whatever an entry left running could still rewrite results
-    return Graded(run, entries, out, memory_limit, skipped, scratch, lingering)
+    return Graded(run, grading.entries, grading.out, grading.memory_limit, grading.skipped,
+                  grading.scratch, lingering)
 
 
 def processes_mentioning(text: str) -> list[str]:
