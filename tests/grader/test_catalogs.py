@@ -6,8 +6,10 @@ graded within its limits and costs only its own points, and grading is repeatabl
 
 Everything goes through the command line, as an instructor would use it: one
 ``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries plus
-copies of the reference solution (session fixture), then one test per entry checks
-its ``results.json`` against ``grader/catalog/expected.json``.  Nothing here reads
+copies of the reference solution (started by tests/conftest.py when the session
+starts, so it grades while the rest of the suite runs; these tests run last and the
+``graded`` fixture waits for it), then one test per entry checks its
+``results.json`` against ``grader/catalog/expected.json``.  Nothing here reads
 the comments in the catalog files.
 """
 
