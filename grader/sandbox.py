@@ -250,9 +250,9 @@ def remove_stale_folders(tmp: str | None = None, prefixes=OWNED_PREFIXES) -> lis
         names = os.listdir(tmp)
     except OSError:
         return removed
+    longest_first = sorted(prefixes, key=len, reverse=True)
     for name in names:
-        prefix = next((p for p in sorted(prefixes, key=len, reverse=True)
-                       if name.startswith(p)), None)
+        prefix = next((p for p in longest_first if name.startswith(p)), None)
         if prefix is None:
             continue
         parts = name[len(prefix):].split("-")
@@ -366,19 +366,11 @@ class _Worker:
 
     def _read_inner_pid(self, fd: int) -> None:
         """The confiner's outer process writes its inner pid before Popen returns."""
-        data, deadline = b"", time.monotonic() + 2.0
         try:
             os.set_blocking(fd, False)
-            while time.monotonic() < deadline:
-                ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-                if not ready:
-                    break
-                chunk = os.read(fd, 64)
-                if not chunk:
-                    break
-                data += chunk
+            data = _read_to_eof(fd, time.monotonic() + 2.0)
         except OSError:
-            pass
+            data = b""
         finally:
             os.close(fd)
         if data.strip().isdigit():
@@ -542,19 +534,7 @@ class _Worker:
         """How the worker ended: its init's report (own PID namespace), or its own exit
         status; None if it is still running after 2 s."""
         deadline = time.monotonic() + 2.0
-        data = b""
-        try:
-            while time.monotonic() < deadline:
-                ready, _, _ = select.select([self._status], [], [],
-                                            max(0.0, deadline - time.monotonic()))
-                if not ready:
-                    break
-                chunk = os.read(self._status, 64)
-                if not chunk:
-                    break
-                data += chunk
-        except OSError:
-            pass
+        data = _read_to_eof(self._status, deadline)
         if data.strip().isdigit():
             try:
                 return os.waitstatus_to_exitcode(int(data))
@@ -564,6 +544,24 @@ class _Worker:
             return self.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             return None
+
+
+def _read_to_eof(fd: int, deadline: float) -> bytes:
+    """What a pipe carries until EOF, ``deadline`` or an error (a few bytes: a pid,
+    a wait status)."""
+    data = b""
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            chunk = os.read(fd, 64)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    return data
 
 
 def _too_large_message(where: str, size, limit) -> str:
