@@ -7,8 +7,9 @@ holds), then ``operation.py`` (forward/backward and ``@tensor_op``), ``autograd.
 """
 
 from edugrad import data, nn, ops, optim
+from edugrad.checking import BackwardError
 from edugrad.gradcheck import gradcheck
-from edugrad.operation import BackwardError, Context, Operation, tensor_op
+from edugrad.operation import Context, Operation, tensor_op
 from edugrad.seeding import set_seed
 from edugrad.tensor import Tensor
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edugrad.operation import all_finite, run_backward
+from edugrad.checking import all_finite, run_backward
 from edugrad.tensor import Tensor
 
 

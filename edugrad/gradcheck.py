@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edugrad.operation import BackwardError, Context
+from edugrad.checking import BackwardError
+from edugrad.operation import Context
 from edugrad.tensor import Tensor
 
 

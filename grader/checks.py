@@ -1,6 +1,8 @@
-"""The checks the rubric tests are made of; each raises CheckFailed with feedback.
+"""The checks the rubric is made of; each raises CheckFailed with feedback.
 
 All judging happens here, in the grader's process, on arrays the sandbox sent back.
+Expected forward values come from the registry's definitions; expected gradients
+from the cases (grader/rubric/cases.py), never from a derivative computed here.
 """
 
 from __future__ import annotations
@@ -8,17 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from edugrad.gradcheck import numerical_vjp
-from grader import diagnose, expected
-from grader.subject import INPUTS, CheckFailed, Subject
+from grader import diagnose
+from grader.subject import CheckFailed, Subject
+from hw3.registry import BY_NAME
 
 # Finite differences (float64, central, eps 1e-6): the truncation error is ~1e-12 and
-# the rounding error ~1e-10 for the inputs we use, so these bounds (those of
-# edugrad.gradcheck, tighter than torch.autograd.gradcheck's 1e-5/1e-3) only flag
-# real disagreements.
+# the rounding error ~1e-10 for the inputs used, so these bounds (those of
+# edugrad.gradcheck) only flag real disagreements.
 FD_EPS, FD_ATOL, FD_RTOL = 1e-6, 1e-6, 1e-4
-# Against closed forms: float64 rounding of any sensible formula (stable or naive
-# sigmoid, tanh form, einsum or sum) stays far below these.
+# Against exact values: float64 rounding of any sensible formula stays far below these.
 VALUE_RTOL, VALUE_ATOL = 1e-6, 1e-10
+SNIPPET_MAX_ELEMENTS = 24  # inputs this small are printed whole in the snippet
 
 
 def fmt(x, digits: int = 6) -> str:
@@ -37,14 +39,15 @@ def fmt_pair(want, got) -> tuple[str, str]:
     return a, b
 
 
-def _at(arrays, names, idx, op) -> str:
-    """'a = 0.3, b = -1.2' at the index of an output/gradient element."""
+def at(op: str, arrays, idx) -> str:
+    """'a = 0.3, b = -1.2' at the index of an output or gradient element."""
+    spec = BY_NAME[op]
     parts = []
-    for name, arr in zip(names, arrays):
+    for name, arr in zip(spec.inputs, arrays):
         arr = np.asarray(arr)
         if arr.shape == ():
             parts.append(f"{name} = {fmt(arr)}")
-        elif op == "dot" and len(idx) == arr.ndim - 1:
+        elif spec.reduces_last_axis and len(idx) == arr.ndim - 1:
             vec = arr[idx]
             shown = ", ".join(fmt(v) for v in vec[:6]) + (", ..." if vec.size > 6 else "")
             parts.append(f"{name}{list(idx)} = [{shown}]")
@@ -70,45 +73,77 @@ def worst(got, want, rtol, atol):
     return tuple(int(k) for k in np.unravel_index(np.argmax(excess), excess.shape))
 
 
+def upstream_at(op: str, g, idx) -> float:
+    """The upstream gradient that reaches gradient element ``idx``."""
+    g = np.asarray(g)
+    if g.shape == ():
+        return float(g)
+    return float(g[idx[:-1]] if BY_NAME[op].reduces_last_axis else g[idx])
+
+
+def expected_forward(op: str, inputs) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.asarray(BY_NAME[op].definition(*[np.asarray(x, dtype=np.float64)
+                                                   for x in inputs]), dtype=np.float64)
+
+
 def check_forward(sub: Subject, op: str, inputs, rtol=VALUE_RTOL, atol=VALUE_ATOL,
                   label: str = "") -> np.ndarray:
     inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
-    got = sub.forward(op, *inputs)
-    want = expected.forward(op, inputs)
+    got, after = sub.forward_with_inputs(op, *inputs)
+    check_not_mutated(inputs, after, f"{op}.forward")
+    want = expected_forward(op, inputs)
     idx = worst(got, want, rtol, atol)
     if idx is not None:
-        extra = ""
-        if op == "sigmoid" and np.isnan(got[idx]):
-            extra = (" NaN comes from inf/inf: for very negative a, exp(-a) overflows; use a "
-                     "form that never exponentiates a large positive number.")
-        elif op == "dot" and np.allclose(got, np.sum(want), rtol=1e-9):
-            extra = " You summed over every axis; sum over the last axis only."
+        extra, key = "", ""
+        if BY_NAME[op].reduces_last_axis and np.allclose(got, np.sum(want), rtol=1e-9):
+            extra, key = " You summed over every axis; sum over the last axis only.", "sum_all"
+        elif np.isnan(got[idx]):
+            extra, key = (" NaN comes from inf/inf or inf - inf: an intermediate value "
+                          "overflowed; compute it in a form that stays finite.", "overflow")
         w, o = fmt_pair(want[idx], got[idx])
         raise CheckFailed(
             f"{op}.forward gives a wrong value{label} at index {list(idx)} "
-            f"(output shape {got.shape}): {_at(inputs, INPUTS[op], idx, op)}; expected "
-            f"{w}, got {o}.{extra}")
+            f"(output shape {got.shape}): {at(op, inputs, idx)}; expected {w}, got {o}."
+            + extra, diagnosis=key)
     return got
 
 
-def check_backward_reference(sub: Subject, op: str, inputs, g, label: str = ""):
-    """The gradients must equal the closed-form dL/d(input); explain known mistakes."""
-    inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
-    g = np.asarray(g, dtype=np.float64)
-    result = sub.backward(op, inputs, g)
-    want = expected.gradients(op, inputs, g)
-    for i, (got_i, want_i) in enumerate(zip(result.grads, want)):
+def check_gradients(op: str, inputs, g, got, want, label: str, against: str) -> None:
+    """Each gradient in ``got`` must equal ``want``; explain known mistakes."""
+    spec = BY_NAME[op]
+    for i, (got_i, want_i) in enumerate(zip(got, want)):
         idx = worst(got_i, want_i, VALUE_RTOL, VALUE_ATOL)
         if idx is None:
             continue
-        name = INPUTS[op][i]
-        why = diagnose.explain(op, inputs, g, i, got_i)
-        gi = g[idx[:-1]] if op == "dot" else (g[idx] if g.shape else g)
+        key, why = diagnose.explain(op, inputs, g, want, i, got_i)
         w, o = fmt_pair(want_i[idx], got_i[idx])
         raise CheckFailed(
-            f"{op}.backward: the gradient of `{name}` is wrong{label} at index {list(idx)}: "
-            f"{_at(inputs, INPUTS[op], idx, 'x')}, grad_output = {fmt(gi)}; expected "
-            f"{w}, got {o}." + (f" It looks like {why}" if why else ""))
+            f"{op}.backward: the gradient of `{spec.inputs[i]}` is wrong{label} at index "
+            f"{list(idx)}: {at(op, inputs, idx)}, grad_output there = "
+            f"{fmt(upstream_at(op, g, idx))}; {against} {w}, got {o}."
+            + (f" It looks like {why}" if why else ""), diagnosis=key)
+
+
+def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bool = False):
+    """backward(case.g) must give the case's exact gradients; inputs, grad_output and
+    the output must be left as they were (a change there is reported first: it is the
+    cause of any wrong number that follows)."""
+    inputs = [np.asarray(x, dtype=np.float64) for x in case.inputs]
+    g = np.asarray(case.g, dtype=np.float64)
+    result = sub.backward(op, inputs, g, twice=twice)
+    check_not_mutated(inputs, result.inputs_after, f"{op}.forward/backward")
+    check_not_mutated([g], [result.grad_output_after], f"{op}.backward (grad_output)",
+                      key="mutates_grad_output")
+    if result.out_after is not None:
+        idx = worst(result.out_after, result.out, 0.0, 0.0)
+        if idx is not None:
+            raise CheckFailed(
+                f"{op}.backward changed the array that forward returned, in place (at index "
+                f"{list(idx)}): that array is the op's output, which later ops use as their "
+                "input. Compute the gradient in a new array (x * y makes one; x *= y does "
+                "not).", diagnosis="mutates_output")
+    check_gradients(op, inputs, g, result.grads, case.grads, label, "expected")
     return result
 
 
@@ -117,11 +152,12 @@ def check_backward_fd(sub: Subject, op: str, inputs, g, label: str = ""):
     inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
     g = np.asarray(g, dtype=np.float64)
     result = sub.backward(op, inputs, g)
+    check_not_mutated(inputs, result.inputs_after, f"{op}.forward/backward")
     wrt = list(range(len(inputs)))
     # Pass 1 records every perturbed input numerical_vjp asks for; the sandbox
     # evaluates them in a few batched requests; pass 2 replays the outputs.
     asked: list[list[np.ndarray]] = []
-    zero = np.zeros(expected.output_shape(op, inputs))
+    zero = np.zeros(BY_NAME[op].output_shape(inputs[0].shape))
 
     def record(ctx, *arrays):
         asked.append([np.array(a) for a in arrays])
@@ -130,40 +166,76 @@ def check_backward_fd(sub: Subject, op: str, inputs, g, label: str = ""):
     numerical_vjp(record, inputs, g, wrt, FD_EPS)
     outs = iter(sub.forward_many(op, asked))
     numeric = numerical_vjp(lambda ctx, *arrays: next(outs), inputs, g, wrt, FD_EPS)
+    spec = BY_NAME[op]
     for i, (ana, num) in enumerate(zip(result.grads, numeric)):
         idx = worst(ana, num, FD_RTOL, FD_ATOL)
         if idx is None:
             continue
-        name = INPUTS[op][i]
-        why = diagnose.explain(op, inputs, g, i, ana)
+        key, why = diagnose.explain(op, inputs, g, numeric, i, ana)
+        num_s, ana_s = fmt_pair(num[idx], ana[idx])
         raise CheckFailed(
             f"{op}.backward disagrees with finite differences of your own forward{label}: "
-            f"for `{name}`, worst element {list(idx)} (input value "
-            f"{fmt(inputs[i][idx])}): your backward gave {fmt_pair(num[idx], ana[idx])[1]}, "
-            f"finite differences give {fmt_pair(num[idx], ana[idx])[0]} (tolerance "
+            f"for `{spec.inputs[i]}`, worst element {list(idx)} (input value "
+            f"{fmt(inputs[i][idx])}, grad_output there {fmt(upstream_at(op, g, idx))}): your "
+            f"backward gave {ana_s}, finite differences give {num_s} (tolerance "
             f"{FD_ATOL:g} + {FD_RTOL:g} * |numeric|)."
-            + (f" It looks like {why}" if why else ""))
+            + (f" It looks like {why}" if why else "") + "\n" + snippet(op, inputs, g),
+            diagnosis=key)
     return result
 
 
-def check_not_mutated(before, after, what: str) -> None:
-    for i, (b, a) in enumerate(zip(before, after)):
+def snippet(op: str, inputs, g) -> str:
+    """Lines a student can paste into a Python shell (in the homework folder) to see
+    the same comparison with edugrad's checker."""
+    names = BY_NAME[op].inputs
+    small = all(np.size(x) <= SNIPPET_MAX_ELEMENTS for x in (*inputs, g))
+
+    def literal(x) -> str:
+        return f"np.array({np.asarray(x).tolist()!r})"
+
+    if small:
+        values = [f"{n} = {literal(x)}" for n, x in zip(names, inputs)] + [f"g = {literal(g)}"]
+    else:  # too big to print: the same shapes, other numbers (the check itself differs)
+        values = [f"{n} = rng.normal(size={np.shape(x)})" for n, x in zip(names, inputs)]
+        values = ["rng = np.random.default_rng(0)", *values,
+                  f"g = rng.normal(size={np.shape(g)})"]
+    return ("To check it yourself, paste into python (from the homework folder):\n"
+            "    import numpy as np\n"
+            "    from edugrad.gradcheck import gradcheck\n"
+            f"    from starter.ops import {op}\n"
+            + "".join(f"    {line}\n" for line in values)
+            + f"    print(gradcheck({op}, {', '.join(names)}, upstream=g))")
+
+
+def check_not_mutated(before, after, what: str, key: str = "mutates_input") -> None:
+    for i, (b, a) in enumerate(zip(before, after or [None] * len(before))):
         if not isinstance(a, np.ndarray) or a.shape != np.shape(b) or not np.array_equal(
                 a, b, equal_nan=True):
+            name = ("grad_output" if key == "mutates_grad_output" else
+                    f"its input {i}")
             raise CheckFailed(
-                f"{what} changed its input {i} in place. Ops must not modify their inputs "
-                "(other parts of the graph still use them): compute a new array instead of "
-                "using +=, *=, out=, or assigning into the input.")
+                f"{what} changed {name} in place. Ops must not modify their inputs or "
+                "grad_output (other parts of the graph still use them): compute a new "
+                "array instead of using +=, *=, out=, or assigning into it.", diagnosis=key)
 
 
-def random_inputs(op: str, rng: np.random.Generator, shape) -> list[np.ndarray]:
-    """Inputs in the op's domain, away from where finite differences are delicate."""
-    if op == "sigmoid":
-        return [rng.normal(0, 2, size=shape)]
-    if op == "log":
-        return [rng.uniform(0.3, 4.0, size=shape)]
-    return [rng.normal(size=shape), rng.normal(size=shape)]
+def expect_no_warnings(sub: Subject, op: str, what: str, inputs) -> None:
+    if sub.warnings:
+        shown = "; ".join(np.array2string(np.asarray(x), threshold=8, precision=4)
+                          for x in inputs)
+        raise CheckFailed(
+            f"{op}.{what} warned on inputs {shown}: {sub.warnings[0]}. The answer is finite "
+            "there, so compute it without overflowing or dividing by zero (e.g. never "
+            "exponentiate a large positive number).", diagnosis="warning")
 
 
-def upstream(op: str, rng: np.random.Generator, inputs) -> np.ndarray:
-    return rng.normal(size=expected.output_shape(op, inputs))
+def expect_finite(op: str, grads, inputs) -> None:
+    for i, grad in enumerate(grads):
+        bad = ~np.isfinite(grad)
+        if bad.any():
+            idx = tuple(int(k) for k in np.argwhere(bad)[0]) if np.ndim(grad) else ()
+            raise CheckFailed(
+                f"{op}.backward returned {grad[idx]} for `{BY_NAME[op].inputs[i]}` at index "
+                f"{list(idx)}, where every input is finite ({at(op, inputs, idx)}): the right "
+                "gradient is finite there. Look for inf/inf, 0 * inf or an overflowing exp, "
+                "and use the forward output saved in ctx.", diagnosis="overflow")

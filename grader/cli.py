@@ -21,14 +21,16 @@ Students:     python -m grader test            (or: make test)
 Instructors:  python -m grader grade SUB --out DIR
               python -m grader grade-all DIR --out OUT -j 2   (or: make grade SUBMISSIONS=DIR)
 
-Scoring: public tests (60 points; what `make test` runs) + hidden tests (40 points,
-only where grader/rubric/hidden exists) = 100. `python -m grader rubric` lists every
-test with its points. The same submission always gets the same score.
+Scoring: public tests (what `make test` runs) + hidden tests (only where
+instructor/hidden exists), with the points of hw3/registry.py. `python -m grader
+rubric` lists every test with its points. The same submission always gets the same
+score.
 
 Outputs: `grade` writes DIR/results.json (Gradescope's schema, feedback per test);
-`grade-all` writes OUT/<student>/results.json and OUT/grades.csv (student, score,
-max_score, status: graded | no-submission | error) and skips finished students
-when re-run (an `error` is graded again).  Each entry of DIR is one student: an
+`grade-all` writes OUT/<student>/results.json and OUT/grades.csv (score, status,
+per-op and per-category points) and, when re-run, regrades exactly the students
+whose submission, grader or rubric changed (`--only ID` regrades one student,
+`--force` everyone).  Each entry of DIR is one student: an
 `<id>.py` (an ops.py), a folder `<id>/` holding ops.py (or one hand-in archive), or
 an archive `<id>.tar.gz` / .tgz / .tar / .zip; names starting with `.` or `_` are
 skipped, and anything else is listed as ignored.  On the patas cluster, one job per
@@ -95,11 +97,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--markdown", action="store_true", help="the handout's table")
     r.add_argument("--json", action="store_true", help="one JSON object per test")
 
-    sub.add_parser("reference", help="recompute grader/reference/*.json (needs grader/solution)",
-                   description="Train word2vec with the reference ops for each end-to-end "
-                   "configuration and rewrite grader/reference/<name>.json (the loss curves "
-                   "and neighbour purity the training tests compare against). Run it after "
-                   "changing data/toy or the training code; commit the result.")
     return p
 
 
@@ -122,8 +119,6 @@ def main(argv=None) -> int:
             return grade_all(args.dir, args.out, args.jobs, args.force)
         if args.command == "rubric":
             return cmd_rubric(args.markdown, args.json)
-        if args.command == "reference":
-            return cmd_reference()
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -134,7 +129,7 @@ def main(argv=None) -> int:
 
 
 def cmd_test(path: str, hidden: bool) -> int:
-    from grader import report, submission
+    from grader import feedback, submission
     from grader.runner import run_rubric
 
     work = tempfile.mkdtemp(prefix="hw3-test-")
@@ -150,21 +145,24 @@ def cmd_test(path: str, hidden: bool) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     shown = os.path.relpath(ops, os.getcwd()) if not ops.startswith(work) else path
-    print(report.table(outcomes, f"HW3 tests for {shown}  ({seconds:.1f} s)"))
+    print(feedback.table(outcomes, f"HW3 tests for {shown}  ({seconds:.1f} s)"))
     return 0 if all(o.passed for o in outcomes) else 1
 
 
 def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
-    from grader import report, submission
-    from grader.atomic import write_json
+    from grader import feedback, stamp, submission
+    from grader.planted import remove_planted, snapshot
     from grader.runner import run_rubric
+    from hw3.atomic import write_json
 
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out} exists and is not a folder; give a folder for "
                          "results.json.")
+    if not os.path.lexists(sub):
+        raise UsageError(f"{sub} does not exist: give an ops.py, a folder holding one, or a "
+                         "hw3-submission.tar.gz archive.")
     start = time.monotonic()
-    from grader.atomic import remove_planted, snapshot
-
+    warn_if_starter_is_written()
     before = snapshot(out) if os.path.isdir(out) else set()
     # The folders around an archive or folder submission (classmates' hand-ins) are
     # hidden from its process, like those around an ops.py (grader/runner.py).
@@ -174,82 +172,90 @@ def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:
         [*filter(None, os.environ.get(HIDE_ENV, "").split(os.pathsep)),
          *folders_around(os.path.join(os.path.abspath(sub), "ops.py")
                          if os.path.isdir(sub) else os.path.abspath(sub))])
+    target = os.path.join(out, "results.json")
+    meta = {"submission_sha256": "" if os.path.islink(sub) else stamp.submission_sha256(sub),
+            "grader_version": stamp.grader_version(), "rubric_hash": stamp.rubric_hash(),
+            "hidden_tests": bool(hidden)}
+    # Until grading finishes, results.json says so (a run killed from outside leaves this).
+    write_json(target, with_meta(feedback.failed_results(UNFINISHED), {**meta,
+                                                                       "status": "error"}))
     work = tempfile.mkdtemp(prefix="hw3-grade-")
     try:
         try:
             ops = submission.locate(sub, work)
-        except FileNotFoundError:
-            raise UsageError(f"{sub} does not exist: give an ops.py, a folder holding one, "
-                             "or a hw3-submission.tar.gz archive.") from None
         except submission.NoSubmission as err:
             msg = f"Your submission could not be graded: {err} Hand in with `make submit`."
-            write_json(os.path.join(out, "results.json"),
-                       report.failed_results(msg, time.monotonic() - start))
+            write_json(target, with_meta(feedback.failed_results(msg, time.monotonic() - start),
+                                         {**meta, "status": "no-submission"}))
             print(msg)
             return 0
         try:
             outcomes, _ = run_rubric(ops, hidden=hidden)
         except Exception as err:  # noqa: BLE001 - the grader's own failure, not the student's
-            print(f"error: the grader could not run its tests ({err}); nothing was written. "
+            print(f"error: the grader could not run its tests ({err}); the results say so. "
                   "Check the installation with `make check`.", file=sys.stderr)
             return 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - start
-    text = report.table(outcomes, "HW3 autograder", hidden_note=False)
-    from grader.batch import add_note, isolation_note
-
-    results = add_note(report.results_json(outcomes, seconds, text), isolation_note())
+    results = feedback.results_json(outcomes, seconds)
+    note = isolation_note()
+    public = [o for o in outcomes if not o.hidden]
+    results = with_meta(results, {
+        **meta, "status": "graded", "seconds": round(seconds, 2), "isolation": note,
+        "public_score": sum(o.points for o in public if o.passed),
+        "public_max": sum(o.points for o in public)})
     # Written last, after the sandbox is gone, so nothing the submission wrote survives.
-    target = os.path.join(out, "results.json")
     write_json(target, results)
     remove_planted(out, before, [target])
+    if note:
+        print(note, file=sys.stderr)  # staff only: never in what students see
     print(f"{sub}: {results['score']:g} / {results['max_score']:g} ({seconds:.1f} s)")
     return 0
+
+
+UNFINISHED = ("The autograder did not finish grading this submission (it was stopped before "
+              "it could write results); the course staff will look at it.")
+
+
+def with_meta(results: dict, meta: dict) -> dict:
+    """``results`` with the grading record in ``extra_data.hw3`` (what a gradebook reads
+    to tell a fresh grade from a stale one; staff-only, never shown to students)."""
+    extra = dict(results.get("extra_data") or {})
+    extra["hw3"] = {**extra.get("hw3", {}), **meta}
+    return {**results, "extra_data": extra}
+
+
+def isolation_note() -> str:
+    """The staff-only warning when the sandbox cannot confine submissions here."""
+    from grader.confine import status
+
+    return status().message
+
+
+def warn_if_starter_is_written() -> None:
+    """Grading next to a starter that holds real ops is risky: on a machine where the
+    sandbox cannot hide it, a submission could import it."""
+    from hw3.ops_loader import NAMED, unwritten
+    from hw3.registry import NAMES
+
+    written = sorted(set(NAMES) - set(unwritten(NAMED["starter"])))
+    if written:
+        print(f"warning: starter/ops.py is not the stub ({', '.join(written)} written). The "
+              "sandbox hides it from submissions where it can confine them; restore it with "
+              "`git checkout starter/ops.py` before building a release or a bundle.",
+              file=sys.stderr)
 
 
 def cmd_rubric(markdown: bool, as_json: bool) -> int:
     import json
 
-    from grader.rubric.weights import OPS, PARTS
-    from grader.runner import run_rubric
+    from grader import rubric_table
 
-    outcomes, _ = run_rubric(os.path.join(ROOT, "starter", "ops.py"), hidden=True,
-                             collect_only=True)
     if as_json:
-        print(json.dumps([{"name": o.name, "item": o.item, "points": o.points,
-                           "hidden": o.hidden} for o in outcomes], indent=1))
-        return 0
-    if markdown:
-        def pts(item, hidden):
-            return sum(o.points for o in outcomes if o.item == item and o.hidden == hidden)
-        print("| op | forward | backward | properties | public | hidden | total |")
-        print("|---|---|---|---|---|---|---|")
-        for op in OPS:
-            cells = [f"{pts(f'{op}_{p}', False):g} + {pts(f'{op}_{p}', True):g}"
-                     for p in PARTS]
-            pub = sum(pts(f"{op}_{p}", False) for p in PARTS)
-            hid = sum(pts(f"{op}_{p}", True) for p in PARTS)
-            print(f"| {op} | {' | '.join(cells)} | {pub:g} | {hid:g} | {pub + hid:g} |")
-        pub, hid = pts("training", False), pts("training", True)
-        print(f"| training (end to end) | | | | {pub:g} | {hid:g} | {pub + hid:g} |")
-        pub = sum(o.points for o in outcomes if not o.hidden)
-        hid = sum(o.points for o in outcomes if o.hidden)
-        print(f"| **total** | | | | **{pub:g}** | **{hid:g}** | **{pub + hid:g}** |")
-        return 0
-    for o in outcomes:
-        print(f"{o.points:>4g}  {'hidden' if o.hidden else 'public':<7} {o.name}")
-    print(f"total {sum(o.points for o in outcomes):g} (public "
-          f"{sum(o.points for o in outcomes if not o.hidden):g})")
-    return 0
-
-
-def cmd_reference() -> int:
-    from grader.training import make_reference
-
-    if not os.path.isfile(os.path.join(ROOT, "grader", "solution", "ops.py")):
-        raise UsageError("grader/solution/ops.py is missing (the student release has no "
-                         "reference solution); run this in the instructors' repository.")
-    for path in make_reference():
-        print(f"wrote {os.path.relpath(path, ROOT)}")
+        print(json.dumps(rubric_table.rows(), indent=1))
+    elif markdown:
+        print(rubric_table.markdown())
+    else:
+        print(rubric_table.text())
     return 0

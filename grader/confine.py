@@ -71,28 +71,32 @@ CAP_SYS_ADMIN = 21
 MAXFD = 1 << 16  # fds closed by the outer process of a PID namespace (close_range)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECRETS = [os.path.join(ROOT, "grader", "rubric", "hidden"),
-           os.path.join(ROOT, "grader", "solution"),
-           os.path.join(ROOT, "grader", "catalog"),
-           # the reference loss curves: a submission that fakes training (replaces
-           # hw3.train.train in its own process) would return them
-           os.path.join(ROOT, "grader", "reference")]
-# Also copies of the secrets (git objects, built bundles, the repository's own tests)
-# and other students' results.
-HIDE = SECRETS + [os.path.join(ROOT, name) for name in (".git", "dist", "grades", "tests")]
+# What a submission's process may see of the repository: the library, the homework,
+# the worker and the corpora.  Every other folder is covered (``hidden_folders``):
+# the instructors' side (solution, hidden tests and cases, private training
+# references, mistake tables), the grader itself (a submission must not borrow its
+# checks), the starter, the tests and catalogs, .git, built releases and bundles,
+# graded results.  The list derives from the folders, so a new one is hidden too.
+SANDBOX_VISIBLE = ("edugrad", "hw3", "sandboxed", "data")
+SECRET = os.path.join(ROOT, "instructor")  # what must never reach a submission
 HIDE_ENV = "HW3_GRADER_HIDE"  # more folders to hide, os.pathsep-separated
+
+
+def hidden_folders() -> list[str]:
+    """The repository's folders a submission's process does not see."""
+    try:
+        names = sorted(os.listdir(ROOT))
+    except OSError:
+        return []
+    return [os.path.join(ROOT, n) for n in names
+            if n not in SANDBOX_VISIBLE and os.path.isdir(os.path.join(ROOT, n))]
 
 
 def secret_files() -> list[str]:
     """Files the child must not read although their folder stays visible: the gold
-    word classes of the toy corpus and the grammar that made it (a fake training run
-    would build class one-hot "embeddings" from them; training reads only the corpus)."""
-    names = [os.path.join(ROOT, "data", "toy", "classes.tsv"),
-             os.path.join(ROOT, "hw3", "grammar.py")]
-    cache = os.path.join(ROOT, "hw3", "__pycache__")
-    if os.path.isdir(cache):
-        names += sorted(os.path.join(cache, n) for n in os.listdir(cache)
-                        if n.startswith("grammar."))
+    word classes of the toy corpus (a fake training run would build class one-hot
+    "embeddings" from them; training reads only the corpus)."""
+    names = [os.path.join(ROOT, "data", "toy", "classes.tsv")]
     return [n for n in names if os.path.isfile(n)]
 
 
@@ -126,13 +130,13 @@ def _inside(path: str, folder: str) -> bool:
 
 
 # What the child reads to run: never covered, nor any folder holding one of these.
-NEEDED = [ROOT, *(os.path.join(ROOT, name) for name in ("grader", "edugrad", "hw3", "data")),
+NEEDED = [ROOT, *(os.path.join(ROOT, name) for name in SANDBOX_VISIBLE),
           sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))]
 
 
 def folders_to_hide(hide=None, keep=()) -> list[str]:
     """The existing folders to cover, minus any holding what the child needs to run."""
-    wanted = list(HIDE if hide is None else hide)
+    wanted = list(hidden_folders() if hide is None else hide)
     wanted += [p for p in os.environ.get(HIDE_ENV, "").split(os.pathsep) if p]
     needed = [*NEEDED, *keep, *temp_roots()]  # temp folders are emptied as a whole
     found = []
@@ -216,7 +220,7 @@ def confiner(writable: str | None = None, hide=None, pid_fd: int | None = None,
     """The function to run in the child between fork and exec (None without libc).
 
     ``writable``: the one folder that stays writable (the child's own temp folder).
-    ``hide``: the folders to cover (default ``HIDE``, plus ``$HW3_GRADER_HIDE``);
+    ``hide``: the folders to cover (default ``hidden_folders()``, plus ``$HW3_GRADER_HIDE``);
     ``files``: the files to cover (default ``secret_files()``).
     Shared temp folders (/tmp, /var/tmp, /dev/shm, $TMPDIR) are replaced by empty
     ones holding only what the child needs (its own folder; the repository or the
@@ -432,9 +436,9 @@ class Isolation:
                 + "; ".join(what) + f". Why: {self.reason} Scores of this run cannot be "
                 "trusted against a hostile submission. To fix it, grade from the Gradescope "
                 "bundle (make autograder; unzip dist/autograder.zip into a fresh folder, "
-                "make install there and grade from that copy: it holds no grader/solution "
-                "and no catalogs) or from a copy of the repository without grader/solution, "
-                "grader/catalog and .git; or allow unprivileged user namespaces "
+                "make install there and grade from that copy: it holds no solution "
+                "and no catalogs) or from a copy of the repository without instructor/solution "
+                "and .git; or allow unprivileged user namespaces "
                 "(sysctl user.max_user_namespaces=10000, and on Ubuntu 24.04 "
                 "kernel.apparmor_restrict_unprivileged_userns=0), or grade as root with "
                 "CAP_SYS_ADMIN.")

@@ -1,80 +1,104 @@
-"""Recognise the usual mistakes in a backward pass.
+"""Recognise the usual mistakes in a backward pass, and name them by key.
 
 When a gradient is wrong, compare it with gradients computed the *wrong* ways
-students typically compute them (forgot grad_output, swapped the inputs, used the
-input where the output was meant, returned the forward value, ...).  A match turns
-"expected 0.19, got 0.25" into an explanation.  The mistakes are classes, not
-instances: each candidate is built from the op's own inputs, output and upstream
-gradient, so any code making that mistake matches.
+students typically compute them (forgot grad_output, swapped the inputs, returned
+the forward value, ...).  A match turns "expected 0.19, got 0.25" into an
+explanation.  Each candidate is built from the op's inputs, its upstream gradient
+and the right gradient (from the case being checked), so any code making that
+mistake matches, and nothing here computes a derivative.
 
-This file ships with the public tests, so the mistakes here are ones any op can
-make.  The op-specific ones (``grader/mistakes.py``: "sigmoid's derivative from the
-input instead of the output", ...) describe the right derivative in the course of
-naming the wrong one, so they stay out of the student release and add to these
-when instructors grade.
+The mistakes here are ones any op can make.  Op-specific ones (which spell out the
+right derivative while naming the wrong one) are added by the instructors' side
+when it grades (``register``); students' ``make test`` does without them.  The keys
+are what the catalogs' expectations name (tests/catalog/expected.json).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from grader import expected
+from hw3.registry import BY_NAME
 
-try:  # op-specific mistakes; instructors only, since naming them spells out the derivatives
-    from grader import mistakes as _specific
-except ImportError:  # the student release
-    _specific = None
+MISTAKES = {
+    "forgot_upstream": "you forgot the upstream gradient: your result equals the local "
+                       "derivative d(output)/d(input) alone. backward must return "
+                       "dL/d(input) = grad_output times that derivative (the chain rule).",
+    "pass_through": "you returned grad_output unchanged: it still has to be multiplied by "
+                    "the local derivative of the op.",
+    "forward_value": "you returned the forward output (the op's value), not its gradient.",
+    "forward_value_times_upstream": "you returned grad_output times the forward output (the "
+                                    "op's value), not times its derivative.",
+    "sign": "the sign is flipped: your gradient is exactly minus the right one.",
+    "zero": "your gradient is all zeros: is a saved value lost or overwritten?",
+    "factor": "your gradient is {k:g} times the right one: check for a stray constant "
+              "factor.",
+    "swapped": "the gradient you return for `{mine}` is the right gradient of `{other}`: "
+               "either the two are returned in the wrong order (return them in the order "
+               "forward takes its inputs), or the formula for `{mine}` uses `{mine}` where "
+               "`{other}` belongs.",
+    "forgot_upstream_swapped": "you forgot the upstream gradient, and the gradient for "
+                               "`{mine}` is the local derivative that belongs to `{other}`.",
+}
 
-FORGOT_UPSTREAM = ("you forgot the upstream gradient: your result equals the local derivative "
-                   "d(output)/d(input) alone. backward must return dL/d(input) = grad_output "
-                   "times that derivative (the chain rule).")
-SWAPPED = ("the two gradients are swapped: the gradient you return for `{mine}` is the one "
-           "that belongs to `{other}`. Return them in the order forward takes its inputs.")
-FORWARD_VALUE = ("you returned the forward output (the op's value), not its gradient.")
-PASS_THROUGH = ("you returned grad_output unchanged: it still has to be multiplied by the "
-                "local derivative of the op.")
-SIGN = "the sign is flipped: your gradient is exactly minus the right one."
-ZERO = "your gradient is all zeros: is a saved value lost or overwritten?"
-FACTOR = "your gradient is {k:g} times the right one: check for a stray constant factor."
+# Extra candidates: fn(op, inputs, g, right, i) -> [(key, sentence, wrong gradient)]
+_EXTRA: list[Callable] = []
 
 
-def _candidates(op: str, inputs, g, i: int):
-    """(explanation, wrong gradient for input i) pairs for ``op``."""
+def register(provider: Callable) -> None:
+    """Add op-specific candidates (the instructors' mistake tables)."""
+    if provider not in _EXTRA:
+        _EXTRA.append(provider)
+
+
+def local_derivative(op: str, g, right_i) -> np.ndarray:
+    """d(output)/d(input), recovered from the right gradient and its upstream gradient."""
     g = np.asarray(g, dtype=np.float64)
-    right = expected.gradients(op, inputs, g)
-    ones = expected.gradients(op, inputs, np.ones_like(g))
-    out = expected.forward(op, inputs)
+    if BY_NAME[op].reduces_last_axis:
+        g = g[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(right_i, dtype=np.float64) / g
+
+
+def candidates(op: str, inputs, g, right, i: int):
+    """(key, sentence, wrong gradient for input i) for ``op``."""
+    spec = BY_NAME[op]
+    g = np.asarray(g, dtype=np.float64)
     shape = np.shape(inputs[i])
-    gx = g[..., None] if op == "dot" else g
-    outx = out[..., None] if op == "dot" else out
-    names = ("a", "b")
-    cands = [
-        (FORGOT_UPSTREAM, ones[i]),
-        (PASS_THROUGH, np.broadcast_to(gx, shape)),
-        (FORWARD_VALUE, np.broadcast_to(outx, shape)),
-        (FORWARD_VALUE + " (times grad_output)", np.broadcast_to(gx * outx, shape)),
-        (SIGN, -right[i]),
-        (ZERO, np.zeros(shape)),
-        (FACTOR.format(k=2), 2 * right[i]),
-        (FACTOR.format(k=0.5), 0.5 * right[i]),
+    gx = g[..., None] if spec.reduces_last_axis else g
+    out = spec.definition(*[np.asarray(x, dtype=np.float64) for x in inputs])
+    outx = out[..., None] if spec.reduces_last_axis else out
+    right_i = np.asarray(right[i], dtype=np.float64)
+    found = [
+        ("forgot_upstream", MISTAKES["forgot_upstream"], local_derivative(op, g, right_i)),
+        ("pass_through", MISTAKES["pass_through"], np.broadcast_to(gx, shape)),
+        ("forward_value", MISTAKES["forward_value"], np.broadcast_to(outx, shape)),
+        ("forward_value_times_upstream", MISTAKES["forward_value_times_upstream"],
+         np.broadcast_to(gx * outx, shape)),
+        ("sign", MISTAKES["sign"], -right_i),
+        ("zero", MISTAKES["zero"], np.zeros(shape)),
+        ("factor", MISTAKES["factor"].format(k=2), 2 * right_i),
+        ("factor", MISTAKES["factor"].format(k=0.5), 0.5 * right_i),
     ]
     if len(inputs) == 2:
-        cands.insert(0, (SWAPPED.format(mine=names[i], other=names[1 - i]), right[1 - i]))
-        own = np.asarray(inputs[i], dtype=np.float64)
-        cands.append((f"the gradient for `{names[i]}` was computed from `{names[i]}` itself; "
-                      f"it depends on the other input, `{names[1 - i]}`.", gx * own))
-        cands.append((FORGOT_UPSTREAM + " (and the inputs are swapped)", ones[1 - i]))
-    if _specific is not None:
-        cands += _specific.candidates(op, inputs, g)
-    return cands
+        names = spec.inputs
+        words = {"mine": names[i], "other": names[1 - i]}
+        found.insert(0, ("swapped", MISTAKES["swapped"].format(**words), right[1 - i]))
+        found.append(("forgot_upstream_swapped", MISTAKES["forgot_upstream_swapped"].format(
+            **words), local_derivative(op, g, right[1 - i])))
+    for provider in _EXTRA:
+        found += provider(op, inputs, g, right, i)
+    return found
 
 
-def explain(op: str, inputs, g, i: int, got: np.ndarray) -> str:
-    """A sentence naming the mistake that produced ``got`` for input i, or ''."""
+def explain(op: str, inputs, g, right, i: int, got) -> tuple[str, str]:
+    """(key, sentence) naming the mistake that produced ``got`` for input i, or ("", "")."""
     got = np.asarray(got, dtype=np.float64)
-    for text, wrong in _candidates(op, inputs, g, i):
+    for key, text, wrong in candidates(op, inputs, g, right, i):
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == got.shape and np.all(np.isfinite(wrong)) and np.allclose(
-                got, wrong, rtol=1e-6, atol=1e-9):
-            return text
-    return ""
+                got, wrong, rtol=1e-6, atol=1e-9) and not np.allclose(
+                got, np.asarray(right[i], dtype=np.float64), rtol=1e-6, atol=1e-9):
+            return key, text
+    return "", ""

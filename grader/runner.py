@@ -22,58 +22,92 @@ import hypothesis.extra.numpy  # noqa: F401
 import hypothesis.strategies  # noqa: F401
 import pytest
 
-from grader.rubric.weights import ITEMS
+from grader.subject import CheckFailed
+from hw3 import registry
 
-RUBRIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubric")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUBRIC = os.path.join(ROOT, "grader", "rubric")
 PUBLIC = os.path.join(RUBRIC, "public")
-HIDDEN = os.path.join(RUBRIC, "hidden")
+HIDDEN = os.path.join(ROOT, "instructor", "hidden")  # absent in the student release
 TEST_TIMEOUT = 150  # seconds per rubric test (a backstop; the sandbox times requests)
 
 
 @dataclass
 class Outcome:
     nodeid: str
-    name: str          # one line for people: what the test checks
-    item: str          # rubric item, e.g. "sigmoid_backward" or "training"
-    points: float
-    passed: bool
-    message: str       # feedback when failed ("" when passed)
+    key: str           # the registry check, e.g. "backward_exact"
+    op: str            # the op, or "training"
     hidden: bool
+    points: float
+    passed: bool = False
+    message: str = "not run"  # feedback when failed ("" when passed)
+    diagnosis: str = ""       # key of a recognised mistake (grader.diagnose), if any
     seconds: float = 0.0
+    number: int = 0           # position in rubric order, from 1
 
     @property
-    def op(self) -> str:
-        return self.item.split("_")[0] if self.item != "training" else "training"
+    def category(self) -> str:
+        return registry.CHECKS_BY_KEY[self.key].category
 
     @property
-    def part(self) -> str:
-        return self.item.split("_", 1)[1] if "_" in self.item else "training"
+    def name(self) -> str:
+        """One line for people: the op and what the test checks."""
+        return f"{self.op}: {registry.CHECKS_BY_KEY[self.key].title}"
+
+
+class RubricError(RuntimeError):
+    """The rubric and hw3/registry.py disagree (a maintainer's mistake)."""
+
+
+def _order() -> dict[tuple, int]:
+    return {(c.key, op or "training", h): n for n, (c, op, h, _) in enumerate(registry.items())}
 
 
 class _Collector:
     """pytest plugin: hands the submission path to the fixture, records outcomes."""
 
-    def __init__(self, ops_path: str):
+    def __init__(self, ops_path: str, hidden: bool):
         self.ops_path = ops_path
+        self.hidden = hidden
         self.outcomes: dict[str, Outcome] = {}
         self.order: list[str] = []
+        self.problems: list[str] = list(registry.problems())
 
     def pytest_configure(self, config):
         config.hw3_ops_path = self.ops_path
 
     def pytest_collection_modifyitems(self, items):
+        rank = _order()
+        kept = []
         for item in items:
-            points = item.get_closest_marker("points")
-            rubric = [m.name for m in item.iter_markers() if m.name in ITEMS]
-            doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+            marker = item.get_closest_marker("rubric")
             op = item.callspec.params.get("op") if hasattr(item, "callspec") else None
-            item_name = rubric[0] if rubric else "unweighted"
-            title = f"{op}: {doc}" if op else (
-                f"{item_name.split('_')[0]}: {doc}" if item_name != "training" else
-                f"training: {doc}")
-            self.outcomes[item.nodeid] = Outcome(
-                item.nodeid, title, item_name, float(points.args[0]) if points else 0.0,
-                False, "not run", os.sep + "hidden" + os.sep in str(item.path))
+            if marker is None or not isinstance(op, (str, type(None))):
+                continue  # not a rubric test, or an empty parametrization
+            key = marker.args[0]
+            hidden = not str(item.path).startswith(PUBLIC + os.sep)
+            if key not in registry.CHECKS_BY_KEY:
+                self.problems.append(f"{item.nodeid}: no check {key!r} in hw3/registry.py")
+                continue
+            value = registry.points(key, op, hidden)
+            self.outcomes[item.nodeid] = Outcome(item.nodeid, key, op or "training", hidden,
+                                                 value)
+            kept.append(item)
+        got = {(o.key, o.op, o.hidden) for o in self.outcomes.values()}
+        want = {(c.key, op or "training", h) for c, op, h, _ in registry.items()
+                if self.hidden or not h}
+        for key, op, hidden in sorted(want - got):
+            self.problems.append(f"hw3/registry.py gives {key} of {op} "
+                                 f"{'hidden' if hidden else 'public'} points, but no test "
+                                 "checks it")
+        for key, op, hidden in sorted(got - want):
+            self.problems.append(f"a {'hidden' if hidden else 'public'} test checks {key} of "
+                                 f"{op}, which has no such points in hw3/registry.py")
+        kept.sort(key=lambda i: rank.get((self.outcomes[i.nodeid].key, self.outcomes[i.nodeid].op,
+                                          self.outcomes[i.nodeid].hidden), len(rank)))
+        items[:] = kept
+        for n, item in enumerate(kept, 1):
+            self.outcomes[item.nodeid].number = n
             self.order.append(item.nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
@@ -88,8 +122,10 @@ class _Collector:
             outcome.passed, outcome.message = True, ""
         elif report.failed:
             outcome.passed = False
-            op = item.callspec.params.get("op") if hasattr(item, "callspec") else None
-            outcome.message = _message(call.excinfo, op or outcome.op)
+            outcome.message = _message(call.excinfo, outcome.op)
+            err = call.excinfo.value if call.excinfo is not None else None
+            outcome.diagnosis = getattr(err, "diagnosis", "") if isinstance(
+                err, CheckFailed) else ""
         elif report.skipped and report.when != "teardown":
             outcome.passed, outcome.message = False, "skipped"
 
@@ -134,7 +170,7 @@ def _flaky_message(err: BaseException, op: str | None) -> str:
 def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
                ) -> tuple[list[Outcome], float]:
     """Run public (and hidden) rubric tests on ``ops_path``; (outcomes, seconds)."""
-    collector = _Collector(os.path.abspath(ops_path))
+    collector = _Collector(os.path.abspath(ops_path), hidden)
     if not collect_only:
         # The folders around the submission (its classmates, when graded from the class
         # folder) are hidden from its process too; grade-all adds the class and output
@@ -145,7 +181,8 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
             [*filter(None, os.environ.get(HIDE_ENV, "").split(os.pathsep)),
              *folders_around(ops_path)])
     paths = [PUBLIC] + ([HIDDEN] if hidden and os.path.isdir(HIDDEN) else [])
-    args = [*paths, "-c", os.devnull, "--rootdir", RUBRIC, "-p", "no:cacheprovider",
+    args = [*paths, "-c", os.devnull, "--rootdir", ROOT, "-p", "no:cacheprovider",
+            "-p", "grader.rubric.plugin",
             "-p", "no:randomly", "--strict-markers", "-q", f"--timeout={TEST_TIMEOUT}",
             "--timeout-method=signal", "-o", "python_files=test_*.py",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
@@ -156,6 +193,9 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = pytest.main(args, plugins=[collector])
     seconds = time.monotonic() - start
+    if collector.problems:
+        raise RubricError("the rubric does not match hw3/registry.py:\n  - "
+                          + "\n  - ".join(collector.problems))
     outcomes = [collector.outcomes[n] for n in collector.order]
     if not outcomes or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise RuntimeError("the rubric could not be collected:\n" + sink.getvalue()[-3000:])

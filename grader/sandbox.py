@@ -48,10 +48,12 @@ import tempfile
 import threading
 import time
 
-from grader import protocol
 from grader.confine import confiner
+from hw3.registry import NAMES as OPS
+from sandboxed import protocol
 
-WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "sandboxed", "worker.py")
 _counter = itertools.count()
 FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
 # Address space of the submission's processes.  condor/grade.sub's request_memory must
@@ -59,7 +61,6 @@ FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
 # measured, peak resident, grading the reference); tests/dist check it.
 MEMORY_MB = 3072
 GRADER_MEMORY_MB = 512
-OPS = ("sigmoid", "log", "multiply", "dot")
 OP_CPU_SECONDS = 120  # CPU time of one op's worker (grading the reference: < 1 s each)
 # Answers that came with frames of the submission's own before one worker stops being
 # replaced (each replacement costs a start, ~0.5 s).

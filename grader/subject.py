@@ -3,42 +3,49 @@
 Every method sends a request to the worker and checks the *form* of what came back
 (an array of the right shape, one gradient per input, ...); anything wrong becomes
 ``CheckFailed`` with a message written for the student.  Whether the numbers are
-right is for the rubric tests to decide, here in the parent.
+right is for the rubric's checks to decide, here in the parent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from edugrad.operation import BackwardError, check_gradients
+from edugrad.checking import BackwardError, check_gradients
 from edugrad.tensor import Tensor
-from grader.protocol import Foreign
 from grader.redact import redact
 from grader.sandbox import Sandbox, StudentError, WorkerFailure
-
-INPUTS = {"sigmoid": ("a",), "log": ("a",), "multiply": ("a", "b"), "dot": ("a", "b")}
-
+from hw3.registry import BY_NAME, NAMES
+from sandboxed.protocol import Foreign
 
 HANGS_BEFORE_GIVING_UP = 2  # hangs/crashes of one method before it is no longer called
 
 
 class CheckFailed(AssertionError):
-    """A rubric check failed; the message is the feedback."""
+    """A rubric check failed; the message is the feedback.  ``diagnosis``: the key of
+    a recognised mistake (grader.diagnose), when one was recognised."""
+
+    def __init__(self, message: str, diagnosis: str = ""):
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
 
+@dataclass
 class Backward:
-    """What one forward + backward call produced."""
+    """What one forward + backward call produced (float64 copies)."""
 
-    def __init__(self, out, grads, inputs_after, grad_output_after):
-        self.out = out
-        self.grads = grads
-        self.inputs_after = inputs_after
-        self.grad_output_after = grad_output_after
+    out: np.ndarray
+    grads: list[np.ndarray]
+    inputs_after: list
+    grad_output_after: object
+    out_after: object = None
+    grads_again: list[np.ndarray] | None = None
 
 
 def _stand_in(op: str):
     """An object that edugrad's gradient checker can name in its messages."""
-    return type(op, (), {"input_names": INPUTS[op]})
+    return type(op, (), {"input_names": BY_NAME[op].inputs})
 
 
 def _rebuild(value):
@@ -52,14 +59,19 @@ def _rebuild(value):
     return value
 
 
+def _floats(arrays) -> list[np.ndarray]:
+    return [np.array(a, dtype=np.float64) for a in arrays]
+
+
 class Subject:
-    """The four ops of one submission, run in a sandbox."""
+    """The ops of one submission, run in a sandbox."""
 
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
         self.poison: CheckFailed | None = None  # set after a crash/timeout in this test
         self.warnings: list[str] = []  # warnings raised by the last forward/backward
         self.hangs: dict[str, tuple[int, str]] = {}  # where -> (timeouts, message)
+        self.evidence: dict[str, list[str]] = {}  # op -> what the numerical probe saw
 
     def new_test(self) -> None:
         self.poison = None
@@ -71,7 +83,7 @@ class Subject:
         stuck = [(w, m) for w, (n, m) in self.hangs.items()
                  if n >= HANGS_BEFORE_GIVING_UP and (w == where or message["cmd"] == "train")]
         if stuck:
-            raise CheckFailed(f"not run: {stuck[0][1]} (this happened "
+            raise CheckFailed(f"Not run: {stuck[0][1]} (this happened "
                               f"{HANGS_BEFORE_GIVING_UP} times already, so the grader stopped "
                               "calling it).")
         try:
@@ -89,7 +101,6 @@ class Subject:
     def _require(self, op: str) -> None:
         if self.poison is not None:
             raise self.poison
-        info = self.sandbox.ops_info.get(op)
         if self.sandbox.proc is None and self.sandbox.import_failure is None:
             try:
                 self.sandbox.start()
@@ -97,12 +108,12 @@ class Subject:
                 if failure.kind != "import":
                     self.poison = CheckFailed(failure.message)
                 raise CheckFailed(failure.message) from None
-            info = self.sandbox.ops_info.get(op)
         if self.sandbox.import_failure is not None:
             raise CheckFailed(self.sandbox.import_failure.message)
+        info = self.sandbox.ops_info.get(op)
         if info is None or not info.get("present"):
-            raise CheckFailed(f"ops.py has no `{op}`: keep the four ops (sigmoid, log, "
-                              "multiply, dot) under exactly those names.")
+            raise CheckFailed(f"ops.py has no `{op}`: keep the ops ({', '.join(NAMES)}) under "
+                              "exactly those names.")
         if info.get("kind") not in ("tensor_op", "class"):
             raise CheckFailed(f"`{op}` in ops.py is a {info.get('kind')}, not an operation: it "
                               "must be a class subclassing Operation, decorated with @tensor_op.")
@@ -110,22 +121,19 @@ class Subject:
     # ------------------------------------------------------------------ requests
     def forward(self, op: str, *arrays) -> np.ndarray:
         """The op's forward output on ``arrays`` (float64 copies are sent)."""
-        self._require(op)
-        arrays = [np.array(a, dtype=np.float64) for a in arrays]
-        reply = self._request({"cmd": "forward", "op": op, "inputs": arrays}, f"{op}.forward")
-        self.warnings = _strings(reply.get("warnings"))
-        return self._output(op, reply.get("out"), arrays)
+        return self.forward_with_inputs(op, *arrays)[0]
 
     def forward_with_inputs(self, op: str, *arrays):
         """(output, the input arrays as forward left them)."""
         self._require(op)
-        arrays = [np.array(a, dtype=np.float64) for a in arrays]
+        arrays = _floats(arrays)
         reply = self._request({"cmd": "forward", "op": op, "inputs": arrays}, f"{op}.forward")
+        self.warnings = _strings(reply.get("warnings"))
         return self._output(op, reply.get("out"), arrays), reply.get("inputs_after")
 
     def forward_many(self, op: str, batches) -> list[np.ndarray]:
         self._require(op)
-        batches = [[np.array(a, dtype=np.float64) for a in b] for b in batches]
+        batches = [_floats(b) for b in batches]
         outs = []
         for start in range(0, len(batches), 64):  # keep frames small
             chunk = batches[start:start + 64]
@@ -137,23 +145,29 @@ class Subject:
             outs += [self._output(op, o, b) for o, b in zip(got, chunk)]
         return outs
 
-    def backward(self, op: str, inputs, grad_output) -> Backward:
-        """Run forward then backward(grad_output); gradients are checked for form."""
+    def backward(self, op: str, inputs, grad_output, twice: bool = False) -> Backward:
+        """Forward then backward(grad_output) (twice on the same ctx when ``twice``);
+        the gradients are checked for form."""
         self._require(op)
-        inputs = [np.array(a, dtype=np.float64) for a in inputs]
+        inputs = _floats(inputs)
         g = np.array(grad_output, dtype=np.float64)
         reply = self._request({"cmd": "backward", "op": op, "inputs": inputs,
-                               "grad_output": g}, f"{op}.backward")
+                               "grad_output": g, "twice": twice}, f"{op}.backward")
         self.warnings = _strings(reply.get("warnings"))
         out = self._output(op, reply.get("out"), inputs)
         grads = self.check_grads(op, inputs, reply.get("grads"), g)
-        return Backward(out, grads, reply.get("inputs_after"), reply.get("grad_output_after"))
+        again = None
+        if twice:
+            again = self.check_grads(op, inputs, reply.get("grads_again"), g,
+                                     when=" the second time")
+        return Backward(out, grads, reply.get("inputs_after"), reply.get("grad_output_after"),
+                        reply.get("out_after"), again)
 
     def interleaved(self, op: str, input_sets, grad_outputs):
         """forward A, forward B, backward A, backward B; the two lists of gradients."""
         self._require(op)
-        input_sets = [[np.array(a, dtype=np.float64) for a in x] for x in input_sets]
-        gs = [np.array(g, dtype=np.float64) for g in grad_outputs]
+        input_sets = [_floats(x) for x in input_sets]
+        gs = _floats(grad_outputs)
         reply = self._request({"cmd": "interleaved", "op": op, "inputs": input_sets,
                                "grad_outputs": gs}, f"{op}.forward/backward")
         outs, grads = reply.get("outs"), reply.get("grads")
@@ -164,7 +178,7 @@ class Subject:
     def graph(self, op: str, tensors, args, grad_output) -> tuple[np.ndarray, list]:
         """Call the @tensor_op function on Tensors (``args`` index ``tensors``), backprop."""
         self._require(op)
-        tensors = [np.array(a, dtype=np.float64) for a in tensors]
+        tensors = _floats(tensors)
         reply = self._request({"cmd": "graph", "op": op, "tensors": tensors, "args": list(args),
                                "grad_output": np.asarray(grad_output, dtype=np.float64)},
                               f"{op} (forward and backward through edugrad)")
@@ -173,8 +187,25 @@ class Subject:
             raise CheckFailed(f"{op}: backpropagation through edugrad gave malformed gradients.")
         return reply.get("out"), grads
 
+    def probe(self, op: str, inputs, grad_output) -> list[str]:
+        """What the worker saw backward do (sandboxed/probe.py); [] when it saw nothing
+        or the op failed (other checks judge failures)."""
+        if op in self.evidence:
+            return self.evidence[op]
+        try:
+            self._require(op)
+            reply = self._request({"cmd": "probe", "op": op, "inputs": _floats(inputs),
+                                   "grad_output": np.asarray(grad_output, dtype=np.float64)},
+                                  f"{op}.backward")
+            found = reply.get("evidence")
+            found = _strings(found) if isinstance(found, list) else []
+        except CheckFailed:
+            found = []
+        self.evidence[op] = found
+        return found
+
     def train(self, config: dict, timeout: float) -> dict:
-        for op in INPUTS:
+        for op in NAMES:
             self._require(op)
         reply = self._request({"cmd": "train", "config": config}, "training word2vec", timeout)
         for key in ("losses", "embeddings"):
@@ -184,7 +215,8 @@ class Subject:
 
     # ------------------------------------------------------------------ form checks
     def _output(self, op: str, out, inputs) -> np.ndarray:
-        expected = inputs[0].shape[:-1] if op == "dot" else inputs[0].shape
+        spec = BY_NAME[op]
+        expected = spec.output_shape(inputs[0].shape)
         if isinstance(out, (int, float)) and not isinstance(out, bool):
             out = np.asarray(out, dtype=np.float64)
         elif isinstance(out, np.generic):
@@ -195,34 +227,43 @@ class Subject:
                               f"shape {expected}.")
         if out.shape != expected:
             hint = ""
-            if op == "dot" and out.shape == inputs[0].shape:
+            if spec.reduces_last_axis and out.shape == inputs[0].shape:
                 hint = " It has the inputs' shape: did you forget to sum over the last axis?"
-            elif op == "dot" and out.shape == ():
+            elif spec.reduces_last_axis and out.shape == ():
                 hint = " It is a single number: sum over the last axis only (axis=-1)."
             raise CheckFailed(f"{op}.forward returned shape {out.shape} for input(s) of shape "
                               f"{inputs[0].shape}; expected {expected}.{hint}")
         _check_precision(out, f"{op}.forward returned")
         return out.astype(np.float64)
 
-    def check_grads(self, op, inputs, grads, grad_output) -> list[np.ndarray]:
+    def check_grads(self, op, inputs, grads, grad_output, when: str = "") -> list[np.ndarray]:
+        spec = BY_NAME[op]
         parents = [Tensor(a) for a in inputs]
         try:
             checked = check_gradients(_stand_in(op), parents, _rebuild(grads), grad_output)
         except BackwardError as err:
-            msg = str(err).split("\n  How to fix:")
-            text = msg[0]
-            if op == "dot" and "shape" in text and grad_output.ndim < inputs[0].ndim:
-                text += (" For dot, grad_output has one number per pair of vectors, shape "
-                         f"{grad_output.shape}, but each gradient has the inputs' shape "
-                         f"{inputs[0].shape}: every entry of a vector gets a share of its "
-                         "pair's number (numpy broadcasting lines up trailing axes, so the "
-                         "number needs an axis of its own at the end).")
-            if len(msg) > 1:
-                text += "\n  How to fix:" + msg[1]
-            raise CheckFailed(text) from None
+            text, _, fix = str(err).partition("\n  How to fix:")
+            if when:
+                text = text.replace(".backward ", f".backward{when} ", 1)
+            if spec.reduces_last_axis and "shape" in text and grad_output.ndim < inputs[0].ndim:
+                # op-specific advice first (edugrad's generic advice is about the opposite case)
+                text = (f"{op}.backward{when} returned gradients of the wrong shape. For {op}, "
+                        f"grad_output has one number per pair of vectors, shape "
+                        f"{grad_output.shape}, but each gradient has the inputs' shape "
+                        f"{inputs[0].shape}: every entry of a vector gets a share of its pair's "
+                        "number. numpy broadcasting lines up trailing axes, so that number "
+                        "needs an axis of its own at the end (g[..., None]). " + _details(text))
+                fix = ""
+            raise CheckFailed(text + (f"\n  How to fix:{fix}" if fix else "")) from None
         for i, g in enumerate(checked):
-            _check_precision(g, f"{op}.backward returned, for `{INPUTS[op][i]}`,")
+            _check_precision(g, f"{op}.backward{when} returned, for `{spec.inputs[i]}`,")
         return [np.asarray(g, dtype=np.float64) for g in checked]
+
+
+def _details(text: str) -> str:
+    """edugrad's sentence with the shapes (the one naming what came back)."""
+    first = text.split(". ")[0]
+    return f"(edugrad: {first}.)" if "shape" in first else ""
 
 
 def _check_precision(array: np.ndarray, what: str) -> None:
@@ -232,11 +273,11 @@ def _check_precision(array: np.ndarray, what: str) -> None:
             f"{what} {array.dtype} numbers for float64 inputs, so about half the digits are "
             "lost. Keep the inputs' precision: do not convert with np.float32(...) or "
             ".astype(np.float32), and make new arrays with the inputs' dtype (e.g. "
-            "np.zeros_like(a)).")
+            "np.zeros_like(a)).", diagnosis="precision")
 
 
 def _strings(value) -> list[str]:
-    return [str(v)[:200] for v in value[:5]] if isinstance(value, list) else []
+    return [str(v)[:300] for v in value[:5]] if isinstance(value, list) else []
 
 
 def _type_name(value) -> str:
@@ -247,44 +288,43 @@ def _type_name(value) -> str:
         return f"a {value.type_name}" + (" (return its .value? forward works on numpy "
                                           "arrays, not Tensors)" if value.type_name == "Tensor"
                                           else "")
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__}"
     return f"a {type(value).__name__}"
 
 
 def student_message(info: dict, where: str) -> str:
     """One paragraph about an exception raised by the student's code.
 
-    Only what the submission controls (the exception's type name and text) can carry
-    stolen hidden-test source, so only that is redacted: the grader's own words, which
-    may share phrases with the hidden tests, stay readable.
+    Only what the submission controls (the exception's type name and text, its line)
+    can carry stolen hidden-test source, so only that is redacted: the grader's own
+    words stay readable.
     """
-    info = {**info, "type": redact(str(info.get("type", "Error"))),
-            "message": redact(str(info.get("message", "")))}
+    info = {**info, **{k: redact(str(info.get(k, ""))) for k in ("type", "message", "line")}}
     return _student_message(info, where)
 
 
 def _student_message(info: dict, where: str) -> str:
-    kind = str(info.get("type", "Error"))
+    kind = str(info.get("type") or "Error")
     text = str(info.get("message", ""))
     if len(text) > 400:
         text = text[:400] + " [...]"
     line = f" at {info['line']}" if info.get("line") else ""
-    where = info.get("where") or where
+    shapes = str(info.get("shapes") or "")
+    called = f" (called with {shapes})" if shapes else ""
+    where = str(info.get("where") or where)
     if kind == "NotImplementedError":
         if where == "training word2vec":
             first = text.split(". ")[0].rstrip(".")
-            return f"training word2vec needs all four ops ({first or 'an op is missing'})."
+            return f"Training word2vec needs every op ({first or 'an op is missing'})."
         return (f"{where} is not implemented yet: write it in ops.py (in place of the "
                 "`raise` line), then run make test again.")
     if kind == "OSError" and "File too large" in text:
         return (f"{where} tried to write a file larger than 16 MB{line}; ops should not write "
                 "files at all.")
     if kind == "MemoryError":
-        return f"{where} ran out of memory{line} (the limit is 3 GB)."
+        return f"{where} ran out of memory{line}{called}."
     if kind == "ValueError" and "read-only" in text:
-        return (f"{where} tried to change an array in place{line}: grad_output, or an input "
-                "(in training, dot's second input is a read-only view of the centre "
+        return (f"{where} tried to change an array in place{line}{called}: grad_output, or an "
+                "input (in training, dot's second input is a read-only view of the centre "
                 "vectors). Ops must not modify those; compute a new array instead.")
     if kind == "SystemExit":
         return f"{where} called sys.exit(){line}; an op must return, never end the program."
@@ -292,13 +332,15 @@ def _student_message(info: dict, where: str) -> str:
         return f"{where} raised KeyboardInterrupt{line}."
     if kind == "LookupError" and "no usable op" in text:
         return f"{where}: the op is missing or not an Operation."
-    if kind == "ValueError" and "broadcast" in text and where.startswith("dot.backward"):
-        return (f"{where} raised ValueError{line}: {text}. grad_output has one number per "
-                "pair of vectors (shape (...)), the inputs have shape (..., d): numpy "
-                "broadcasting lines up trailing axes, so each number needs an axis of its own "
-                "at the end before it can meet the d entries of its vectors.")
     if kind == "TrainingDiverged":
         what = text.split(" If `make test`")[0]  # the CLI's advice on settings does not apply
         return (f"{what} The grader's settings train the reference ops without trouble, so "
                 "one of your ops is wrong: see the op tests for which.")
-    return f"{where} raised {kind}{line}: {text}"
+    if kind == "ValueError" and "broadcast" in text and where.endswith(".backward"):
+        spec = BY_NAME.get(where.split(".")[0])
+        if spec is not None and spec.reduces_last_axis:
+            return (f"{where} raised ValueError{line}{called}: {text}. grad_output has one "
+                    "number per pair of vectors (shape (...)), the inputs have shape (..., d): "
+                    "numpy broadcasting lines up trailing axes, so each number needs an axis "
+                    "of its own at the end before it can meet the d entries of its vectors.")
+    return f"{where} raised {kind}{line}{called}: {text}"

@@ -1,7 +1,7 @@
-"""Finding the four ops to train with: ``--ops starter | solution | PATH``.
+"""Finding the ops to train with: ``--ops starter | solution | PATH``.
 
 * ``starter``  your ``starter/ops.py``;
-* ``solution`` the reference in ``grader/solution/ops.py`` (instructors only: it is
+* ``solution`` the reference in ``instructor/solution/ops.py`` (instructors only: it is
   not part of the student release);
 * ``PATH``     any ``ops.py``, or a folder holding one.
 
@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from hw3.errors import UsageError
+from hw3.registry import NAMES, OPS
 
-OP_NAMES = ("sigmoid", "log", "multiply", "dot")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAMED = {
     "starter": REPO_ROOT / "starter" / "ops.py",
-    "solution": REPO_ROOT / "grader" / "solution" / "ops.py",
+    "solution": REPO_ROOT / "instructor" / "solution" / "ops.py",
 }
 
 
@@ -53,7 +53,7 @@ def resolve_ops_path(spec) -> Path:
 
 
 def load_ops(spec):
-    """Load the module named by ``spec``; it must define sigmoid, log, multiply, dot.
+    """Load the module named by ``spec``; it must define every op of hw3/registry.py.
 
     Raises ``UsageError`` (a one-paragraph message) when the file is missing, fails
     to import, or lacks one of the four ops.
@@ -81,14 +81,14 @@ def load_ops(spec):
             f"--ops {spec}: importing {path} failed{where} with {type(err).__name__}: "
             f"{err}. Fix the file (run `make test` for a full report) and try again."
         ) from None
-    missing = [op for op in OP_NAMES if not callable(getattr(module, op, None))]
+    missing = [op for op in NAMES if not callable(getattr(module, op, None))]
     if missing:
         raise UsageError(
             f"--ops {spec}: {path} does not define {', '.join(missing)}. An ops file must "
-            f"define all four ops ({', '.join(OP_NAMES)}) as @tensor_op functions, like "
+            f"define every op ({', '.join(NAMES)}) as @tensor_op functions, like "
             "starter/ops.py does."
         )
-    undecorated = [op for op in OP_NAMES if not hasattr(getattr(module, op), "op_class")]
+    undecorated = [op for op in NAMES if not hasattr(getattr(module, op), "op_class")]
     if undecorated:
         raise UsageError(
             f"--ops {spec}: in {path}, {', '.join(undecorated)} "
@@ -118,19 +118,12 @@ def check_ops(ops) -> None:
     from edugrad.tensor import Tensor
 
     rng = np.random.default_rng(0)
-    a = rng.normal(size=(2, 3))
-    b = rng.normal(size=(2, 3))
-    trials = {
-        "sigmoid": lambda: ops.sigmoid(Tensor(a)),
-        "log": lambda: ops.log(Tensor(np.abs(a) + 0.5)),
-        "multiply": lambda: ops.multiply(Tensor(a), Tensor(b)),
-        "dot": lambda: ops.dot(Tensor(a), Tensor(b)),
-    }
+    trials = {op.name: [Tensor(x) for x in op.sample(rng, (2, 3))] for op in OPS}
     where = shown_path(getattr(ops, "__hw3_path__", NAMED["starter"]))
     todo, failures = [], []
-    for name, trial in trials.items():
+    for name, inputs in trials.items():
         try:
-            out = trial()
+            out = getattr(ops, name)(*inputs)
             out.backward(np.ones(out.value.shape))
         except NotImplementedError:
             todo.append(name)
@@ -142,7 +135,7 @@ def check_ops(ops) -> None:
         raise UsageError(
             f"Implement {where} first (run `make test`): {', '.join(todo)} "
             f"{'is still a stub that raises' if len(todo) == 1 else 'are still stubs that raise'} "
-            "NotImplementedError. Training needs all four ops; `make test` checks each "
+            "NotImplementedError. Training needs every op; `make test` checks each "
             "one and tells you what is left."
         )
     if failures:
@@ -151,3 +144,35 @@ def check_ops(ops) -> None:
             + "; ".join(failures)
             + f". Run `make test` to see exactly what is wrong, fix {where}, then train."
         )
+
+
+def unwritten(path) -> list[str]:
+    """The ops of the ops file at ``path`` that are still stubs (forward and backward
+    only raise), read from the source without running it.  For the starter this is
+    every op; instructors' tools refuse to ship a starter for which it is not."""
+    import ast
+
+    from hw3.registry import NAMES
+
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    stubs = []
+    for name in NAMES:
+        cls = classes.get(name)
+        methods = [n for n in (cls.body if cls else []) if isinstance(n, ast.FunctionDef)
+                   and n.name in ("forward", "backward")]
+        if len(methods) == 2 and all(_only_raises(m) for m in methods):
+            stubs.append(name)
+    return stubs
+
+
+def _only_raises(fn) -> bool:
+    import ast
+
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    return len(body) == 1 and isinstance(body[0], ast.Raise)

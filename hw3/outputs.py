@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from hw3.atomic import folder_mode, write_bytes
 from hw3.errors import UsageError
 
 # What a training run writes; --overwrite replaces a folder holding only these.
@@ -75,27 +76,10 @@ def check_writable(out: Path) -> None:
         ) from None
 
 
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder + os.replace."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` to ``path`` atomically (hw3/atomic.py)."""
+    write_bytes(path, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def to_json(obj) -> str:
@@ -124,7 +108,7 @@ class OutputFolder:
         check_out_dir(self.out, self.overwrite)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
-        os.chmod(self.tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
+        os.chmod(self.tmp, folder_mode())  # mkdtemp makes it private (0700)
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb):

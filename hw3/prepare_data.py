@@ -27,12 +27,13 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from hw3.atomic import replacing, write_text
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "real"
 MANIFEST = "MANIFEST.sha256"
@@ -144,12 +145,7 @@ def read_manifest(path: Path) -> dict[str, str]:
 
 
 def write_manifest(path: Path, entries: dict[str, str]) -> None:
-    text = "".join(f"{entries[name]}  {name}\n" for name in sorted(entries))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_text(path, "".join(f"{entries[name]}  {name}\n" for name in sorted(entries)))
 
 
 def corpus_stats(path: Path) -> tuple[int, int, int, int]:
@@ -183,17 +179,9 @@ def prepare(out: Path, processes: int, force: bool = False, log=print) -> dict[s
                 continue
             log(f"  rebuild  {target.relpath} (checksum does not match the manifest)")
         source = gensim_datapath(target.source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-        os.close(fd)
-        tmp = Path(tmp_name)
         started = time.perf_counter()
-        try:
-            target.build(source, tmp, processes)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replacing(dest) as tmp:
+            target.build(source, Path(tmp), processes)
         digest = sha256_file(dest)
         result[target.relpath] = digest
         log(f"  wrote    {target.relpath} from gensim's {target.source} "

@@ -19,13 +19,12 @@ import argparse
 import itertools
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from hw3.atomic import write_text
 from hw3.errors import UsageError
 
 COLUMNS = ("setting", "lr", "dim", "negatives", "window", "seed")
@@ -128,15 +127,7 @@ def make_rows(lr, dim, negatives, window, seeds, random=None, search_seed=0) -> 
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)
 
 
 def write_table(rows, path: Path) -> None:

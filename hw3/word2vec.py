@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import hw3
-from edugrad.operation import BackwardError
+from edugrad.checking import BackwardError
 from hw3.errors import UsageError
 from hw3.evaluate import (
     nearest_neighbours,

@@ -1,8 +1,10 @@
-"""Rubric plumbing: markers, the hypothesis grading profile, the `sub` fixture.
+"""The rubric's pytest plugin: the ``sub`` fixture, the ``rubric`` marker, grading settings.
 
-`sub` is a ``grader.subject.Subject``: a proxy to the sandboxed worker running the
-submission under test (``config.hw3_ops_path``, set by ``grader.runner``; when
-pytest is run on this folder by hand, ``$HW3_OPS`` or ``starter/ops.py``).
+Loaded by ``grader.runner`` for every rubric run (public and hidden tests alike), so
+the tests themselves hold only what they check.  ``sub`` is a
+``grader.subject.Subject``: a proxy to the sandboxed workers running the submission
+(``config.hw3_ops_path``, set by the runner; ``$HW3_OPS`` or starter/ops.py when
+pytest is run on the rubric by hand).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from grader.rubric.weights import ITEMS
 from grader.sandbox import Sandbox
 from grader.subject import Subject
 
@@ -28,9 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "points(n): the test's weight in the rubric")
-    for item in ITEMS:
-        config.addinivalue_line("markers", f"{item}: rubric item {item.replace('_', ' ')}")
+    config.addinivalue_line("markers", "rubric(key): the registry check this test is")
 
 
 @pytest.fixture(scope="session")

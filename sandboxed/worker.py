@@ -1,20 +1,18 @@
 """The sandboxed worker: the only process that ever imports a submission.
 
 Started by ``grader.sandbox`` as
-``python -I grader/worker.py REQ_FD RESP_FD STATUS_FD NONCE OPS_PATH`` with resource
-limits and the confinement (``grader.confine``) already applied.  The protocol
-pipes are not fds 0/1/2 (so the student's ``print`` cannot corrupt them).  It
-imports the submission, says hello (carrying ``NONCE``), then answers requests one
-at a time, copying each request's nonce into its reply, until told to exit or the
-pipe closes.  It never judges anything: it runs the student's code and reports what
-came back; the parent compares.
+``python -I sandboxed/worker.py REQ_FD RESP_FD STATUS_FD NONCE OPS_PATH`` with resource
+limits and the confinement already applied.  The protocol pipes are not fds 0/1/2
+(so the student's ``print`` cannot corrupt them).  It imports the submission, says
+hello (carrying ``NONCE``), then answers requests one at a time, copying each
+request's nonce into its reply, until told to exit or the pipe closes.  It never
+judges anything: it runs the student's code and reports what came back; the
+parent compares.
 
 In a PID namespace of its own (it is pid 1) it first forks: pid 1 stays behind as a
 minimal init that holds nothing but STATUS_FD, reaps orphans and, when the worker
 (pid 2) ends, writes its wait status there and exits, so the kernel kills whatever
-the submission left running.  (Pid 1 ignores every signal sent from inside its
-namespace, SIGKILL included; the worker itself stays an ordinary process that can
-crash and be killed.)  Elsewhere STATUS_FD is closed at once.
+the submission left running.  Elsewhere STATUS_FD is closed at once.
 """
 
 from __future__ import annotations
@@ -23,9 +21,6 @@ import os
 import sys
 import traceback
 import warnings
-
-OPS = ("sigmoid", "log", "multiply", "dot")
-
 
 # Bound before the submission runs: it may replace os.getpid, os._exit and the like in
 # its own process (the parent relies on none of this: see grader.sandbox).
@@ -43,11 +38,13 @@ def main(argv: list[str]) -> int:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if root not in sys.path:
         sys.path.insert(0, root)
-    from grader import protocol
+    from hw3.registry import NAMES
+    from sandboxed import probe, protocol
 
     _not_dumpable()
     main_pid = _getpid()
     _prepare_training()
+    probe.install()  # before the submission can import what it watches
     try:
         module = _import_submission(ops_path)
     except BaseException as err:  # noqa: BLE001 - SystemExit, SyntaxError, anything
@@ -56,7 +53,7 @@ def main(argv: list[str]) -> int:
                                        "error": _describe(err, ops_path, "import")})
         return 0
     _check_pid(main_pid)
-    ops = {name: _resolve(module, name) for name in OPS}
+    ops = {name: _resolve(module, name) for name in NAMES}
     protocol.write_frame(resp_fd, {"ok": True, "nonce": hello_nonce,
                                    "ops": {k: v[1] for k, v in ops.items()}})
 
@@ -94,7 +91,8 @@ def _send(protocol, resp_fd: int, reply: dict) -> None:
         except BaseException:  # noqa: BLE001
             message = type(err).__name__[:80]
         data = protocol.pack({"ok": False, "nonce": nonce, "error": {
-            "type": "UnsendableResult", "message": message, "where": "", "line": ""}})
+            "type": "UnsendableResult", "message": message, "where": "", "line": "",
+            "shapes": ""}})
     view = memoryview(data)
     while view:
         view = view[os.write(resp_fd, view):]
@@ -150,8 +148,8 @@ def _prepare_training() -> None:
 
 
 def _not_dumpable() -> None:
-    """Other processes of the same user (another sandbox, where no user namespace could
-    be made) must not reach this one's files through /proc/PID/cwd or /proc/PID/mem."""
+    """Other processes of the same user must not reach this one's files through
+    /proc/PID/cwd or /proc/PID/mem."""
     try:
         import ctypes
 
@@ -181,7 +179,7 @@ def _import_submission(path: str):
 
 
 def _resolve(module, name):
-    """(op class or None, description) for the op called ``name``."""
+    """((tensor_op function or None, op class) or None, description) for ``name``."""
     obj = getattr(module, name, None)
     if obj is None:
         return None, {"present": False, "kind": "missing"}
@@ -190,7 +188,7 @@ def _resolve(module, name):
         return (obj, op_class), {"present": True, "kind": "tensor_op"}
     if isinstance(obj, type) and hasattr(obj, "forward") and hasattr(obj, "backward"):
         return (None, obj), {"present": True, "kind": "class"}
-    return None, {"present": True, "kind": type(obj).__name__}
+    return None, {"present": True, "kind": type(obj).__name__[:60]}
 
 
 def _op(ops, name):
@@ -200,83 +198,143 @@ def _op(ops, name):
     return entry[0]
 
 
+def _frozen(g):
+    import numpy as np
+
+    frozen = np.array(g)
+    frozen.flags.writeable = False  # as in edugrad's backprop
+    return frozen
+
+
 def _serve(request, ops, module, ops_path, main_pid):
+    cmd = request["cmd"]
+    handler = _HANDLERS.get(cmd)
+    if handler is None:
+        raise ValueError(f"unknown request {cmd!r}")
+    reply = handler(request, ops, module, ops_path)
+    _check_pid(main_pid)
+    return reply
+
+
+def _forward(request, ops, module, ops_path):
+    from edugrad.operation import Context
+
+    _, op_class = _op(ops, request["op"])
+    inputs = _inputs(request["inputs"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = op_class.forward(Context(), *inputs)
+    return {"ok": True, "out": out, "inputs_after": inputs, "warnings": _warned(caught)}
+
+
+def _forward_many(request, ops, module, ops_path):
     import numpy as np
 
     from edugrad.operation import Context
-    cmd = request["cmd"]
-    if cmd == "forward":
-        _, op_class = _op(ops, request["op"])
-        inputs = _inputs(request["inputs"])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            out = op_class.forward(Context(), *inputs)
-        _check_pid(main_pid)
-        return {"ok": True, "out": out, "inputs_after": inputs, "warnings": _warned(caught)}
-    if cmd == "forward_many":
-        _, op_class = _op(ops, request["op"])
-        outs = []
-        for inputs in request["batches"]:
-            outs.append(op_class.forward(Context(), *[np.array(a) for a in inputs]))
-            _check_pid(main_pid)
-        return {"ok": True, "outs": outs}
-    if cmd == "backward":
-        _, op_class = _op(ops, request["op"])
-        inputs = _inputs(request["inputs"])
-        ctx = Context()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                out = op_class.forward(ctx, *inputs)
-            except BaseException as err:  # noqa: BLE001
-                _check_pid(main_pid)
-                return {"ok": False,
-                        "error": _describe(err, ops_path, request["op"] + ".forward")}
-            _check_pid(main_pid)
-            g = np.array(request["grad_output"])
-            frozen = g.view()
-            frozen.flags.writeable = False  # as in edugrad's backprop
-            grads = op_class.backward(ctx, frozen)
-        _check_pid(main_pid)
-        return {"ok": True, "out": out, "grads": grads, "inputs_after": inputs,
-                "grad_output_after": g, "warnings": _warned(caught)}
-    if cmd == "interleaved":
-        # forward A, forward B, backward A, backward B: state kept outside ctx shows.
-        _, op_class = _op(ops, request["op"])
-        ctxs = [Context(), Context()]
-        sets = [[np.array(a) for a in inputs] for inputs in request["inputs"]]
-        outs = [op_class.forward(c, *x) for c, x in zip(ctxs, sets)]
-        grads = []
-        for c, g in zip(ctxs, request["grad_outputs"]):
-            frozen = np.array(g)
-            frozen.flags.writeable = False
-            grads.append(op_class.backward(c, frozen))
-        _check_pid(main_pid)
-        return {"ok": True, "outs": outs, "grads": grads}
-    if cmd == "graph":
-        from edugrad.tensor import Tensor
 
-        fn, op_class = _op(ops, request["op"])
-        if fn is None:
-            from edugrad.operation import tensor_op
-            fn = tensor_op(op_class)
-        tensors = [Tensor(np.array(a)) for a in request["tensors"]]
-        out = fn(*[tensors[i] for i in request["args"]])
-        out.backward(np.array(request["grad_output"]))
-        _check_pid(main_pid)
-        return {"ok": True, "out": out.value, "grads": [t.grad for t in tensors]}
-    if cmd == "train":
-        if not _TRAIN:
-            from hw3.train import TrainConfig, train  # raises what went wrong above
+    _, op_class = _op(ops, request["op"])
+    outs = [op_class.forward(Context(), *[np.array(a) for a in inputs])
+            for inputs in request["batches"]]
+    return {"ok": True, "outs": outs}
 
-            _TRAIN.update(config=TrainConfig, train=train)
-        result = _TRAIN["train"](_TRAIN["config"](**request["config"]), module, progress=False)
-        _check_pid(main_pid)
-        return {"ok": True, "losses": np.asarray(result.losses, dtype=np.float64),
-                "embeddings": np.asarray(result.embeddings, dtype=np.float64),
-                "words": "\n".join(str(w) for w in result.words)}
-    raise ValueError(f"unknown request {cmd!r}")
 
+def _backward(request, ops, module, ops_path):
+    """forward then backward (twice on the same ctx when ``twice``): what each gave,
+    and the inputs, grad_output and output as they were left."""
+    import numpy as np
+
+    from edugrad.operation import Context
+
+    _, op_class = _op(ops, request["op"])
+    inputs = _inputs(request["inputs"])
+    ctx = Context()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = op_class.forward(ctx, *inputs)
+        except BaseException as err:  # noqa: BLE001
+            return {"ok": False, "error": _describe(err, ops_path, request["op"] + ".forward")}
+        out_copy = np.array(out, copy=True) if isinstance(out, np.ndarray) else None
+        g = np.array(request["grad_output"])
+        grads = op_class.backward(ctx, _frozen(g))
+        reply = {"ok": True, "out": out_copy if out_copy is not None else out, "grads": grads,
+                 "inputs_after": inputs, "grad_output_after": g}
+        if isinstance(out, np.ndarray):
+            reply["out_after"] = out
+        if request.get("twice"):
+            grads = _copies(grads)
+            reply["grads"] = grads
+            reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+    reply["warnings"] = _warned(caught)
+    return reply
+
+
+def _copies(grads):
+    """``grads`` with each array copied (a second backward may change the first's)."""
+    import numpy as np
+
+    if isinstance(grads, np.ndarray):
+        return grads.copy()
+    if isinstance(grads, (list, tuple)):
+        return [g.copy() if isinstance(g, np.ndarray) else g for g in grads]
+    return grads
+
+
+def _interleaved(request, ops, module, ops_path):
+    """forward A, forward B, backward A, backward B: state kept outside ctx shows."""
+    import numpy as np
+
+    from edugrad.operation import Context
+
+    _, op_class = _op(ops, request["op"])
+    ctxs = [Context(), Context()]
+    sets = [[np.array(a) for a in inputs] for inputs in request["inputs"]]
+    outs = [op_class.forward(c, *x) for c, x in zip(ctxs, sets)]
+    grads = [_copies(op_class.backward(c, _frozen(g)))
+             for c, g in zip(ctxs, request["grad_outputs"])]
+    return {"ok": True, "outs": outs, "grads": grads}
+
+
+def _graph(request, ops, module, ops_path):
+    """The @tensor_op function on Tensors (``args`` index ``tensors``), then backprop."""
+    import numpy as np
+
+    from edugrad.operation import tensor_op
+    from edugrad.tensor import Tensor
+
+    fn, op_class = _op(ops, request["op"])
+    if fn is None:
+        fn = tensor_op(op_class)
+    tensors = [Tensor(np.array(a)) for a in request["tensors"]]
+    out = fn(*[tensors[i] for i in request["args"]])
+    out.backward(np.array(request["grad_output"]))
+    return {"ok": True, "out": out.value, "grads": [t.grad for t in tensors]}
+
+
+def _probe(request, ops, module, ops_path):
+    """How backward computes: see sandboxed/probe.py."""
+    from sandboxed import probe
+
+    _, op_class = _op(ops, request["op"])
+    return {"ok": True, "evidence": probe.run(op_class, module, _inputs(request["inputs"]),
+                                              request["grad_output"])}
+
+
+def _train(request, ops, module, ops_path):
+    import numpy as np
+
+    if not _TRAIN:
+        from hw3.train import TrainConfig, train  # raises what went wrong above
+
+        _TRAIN.update(config=TrainConfig, train=train)
+    result = _TRAIN["train"](_TRAIN["config"](**request["config"]), module, progress=False)
+    return {"ok": True, "losses": np.asarray(result.losses, dtype=np.float64),
+            "embeddings": np.asarray(result.embeddings, dtype=np.float64),
+            "words": "\n".join(str(w) for w in result.words)}
+
+
+_HANDLERS = {"forward": _forward, "forward_many": _forward_many, "backward": _backward,
+             "interleaved": _interleaved, "graph": _graph, "probe": _probe, "train": _train}
 
 _LAST: list = []  # the previous request's input arrays (see _inputs)
 
@@ -301,15 +359,44 @@ def _warned(caught) -> list[str]:
     return [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
 
 
+def _shapes(frame) -> str:
+    """'a: (3, 4) float64, b: ...' for the array arguments of the student's frame."""
+    import numpy as np
+
+    code = frame.f_code
+    names = code.co_varnames[:code.co_argcount]
+    parts = []
+    for name in names:
+        value = frame.f_locals.get(name)
+        if isinstance(value, np.ndarray):
+            parts.append(f"{name}: shape {value.shape} {value.dtype}")
+    return ", ".join(parts)[:300]
+
+
 def _describe(err: BaseException, ops_path: str, where: str) -> dict:
     """What went wrong, where in the student's file, without the grader's frames."""
-    line = ""
-    tb = traceback.extract_tb(err.__traceback__)
+    line, shapes = "", ""
     target = os.path.abspath(ops_path)
-    for frame in reversed(tb):
-        if os.path.abspath(frame.filename) == target:
-            line = f"ops.py line {frame.lineno}: `{(frame.line or '').strip()}`"
-            break
+    tb = err.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    student = [(f, n) for f, n in frames if os.path.abspath(f.f_code.co_filename) == target]
+    if student:
+        frame, lineno = student[-1]
+        text = ""
+        for entry in traceback.extract_tb(err.__traceback__):
+            if os.path.abspath(entry.filename) == target and entry.lineno == lineno:
+                text = entry.line or ""
+        line = f"ops.py line {lineno}: `{text.strip()}`"
+        try:
+            # the op's own frame (forward/backward): its array arguments
+            op_frame = next((f for f, _ in reversed(student)
+                             if f.f_code.co_name in ("forward", "backward")), frame)
+            shapes = _shapes(op_frame)
+        except Exception:  # noqa: BLE001 - the student's locals may be anything
+            shapes = ""
     if isinstance(err, SyntaxError) and not line and err.lineno:
         line = f"ops.py line {err.lineno}: `{(err.text or '').strip()}`"
     try:
@@ -317,7 +404,7 @@ def _describe(err: BaseException, ops_path: str, where: str) -> dict:
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "(the error could not be printed)"
     return {"type": type(err).__name__[:80], "message": message[:1500], "where": where,
-            "line": line[:300]}
+            "line": line[:300], "shapes": shapes}
 
 
 if __name__ == "__main__":

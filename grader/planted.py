@@ -1,30 +1,13 @@
-"""Atomic file writes: a temp file in the same folder, then os.replace."""
+"""Files a submission may have planted in an output folder while it was graded.
+
+``snapshot`` before grading, ``remove_planted`` after every sandbox is gone: whatever
+appeared meanwhile (fake results, extra files) disappears; what was there before and
+the grader's own outputs stay.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-
-
-def write_text(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def write_json(path: str, data) -> None:
-    write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def snapshot(folder: str) -> set[str]:
@@ -36,12 +19,7 @@ def snapshot(folder: str) -> set[str]:
 
 
 def remove_planted(folder: str, before: set[str], keep) -> list[str]:
-    """Delete what appeared under ``folder`` since ``before`` (a ``snapshot``), but ``keep``.
-
-    Run after every sandbox is gone: whatever a submission wrote into the output folder
-    while it was graded (fake results, extra files) disappears; what was there before
-    and the grader's own outputs (``keep``) stay.
-    """
+    """Delete what appeared under ``folder`` since ``before`` (a ``snapshot``), but ``keep``."""
     keep = {os.path.abspath(p) for p in keep}
     keep_dirs = {os.path.dirname(p) for p in keep}
     removed = []

@@ -1,0 +1,285 @@
+"""Is a backward differentiating numerically?  Evidence from its source and its run.
+
+The homework exists to derive gradients, so a backward that computes its derivative
+numerically (finite differences of any kind, the complex step, dual numbers, or a
+numerical differentiator from a library or from the grader) earns no backward
+points, however close its numbers are.
+
+Two independent sources of evidence, both specific to numerical differentiation,
+so that no analytic backward can trip them:
+
+* the source (read here, never run): in the code ``backward`` can reach (its body
+  and the module's functions, classes and names it refers to, transitively),
+  complex numbers, a class with arithmetic operators (dual numbers), a difference
+  divided by nothing but a small step (``(f(a + h) - f(a - h)) / (2 * h)``), or a
+  name from a numerical differentiator (edugrad.gradcheck, scipy's approx_fprime,
+  numpy's gradient, the grader, autodiff libraries);
+* the run (sandboxed/probe.py): during backward, one of the submission's functions
+  or forwards called on an input moved by a small step or on a complex array, or
+  edugrad's numerical checker called.
+
+An analytic formula evaluates functions at the inputs themselves and divides by
+inputs or outputs, never by a bare step; a recomputation of forward on the same
+inputs is not evidence.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+MESSAGE = ("{op}.backward differentiates numerically ({why}): backward must compute the "
+           "derivative from its formula, so no backward check of {op} earns points.")
+STEP_MAX = 1e-2  # a literal this small (and nonzero) is a step
+ORACLE_MODULES = ("edugrad.gradcheck", "grader", "instructor", "sandboxed", "scipy.optimize",
+                  "scipy.differentiate", "scipy.misc", "numdifftools", "jax", "autograd",
+                  "torch", "tensorflow", "sympy", "mpmath", "findiff")
+ORACLE_NAMES = {"numerical_vjp", "gradcheck", "approx_fprime", "check_grad", "derivative",
+                "jacobian", "hessian", "gradient", "grad", "diff", "numerical"}
+COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "complex_", "cdouble",
+                 "csingle", "clongdouble", "imag", "iscomplexobj"}
+ARITHMETIC = {"__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__pow__", "__neg__"}
+
+
+@dataclass
+class Finding:
+    why: str
+    line: int
+
+
+def _is_small(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and 0 < abs(value) <= STEP_MAX
+
+
+def _step_value(node) -> bool:
+    """A small literal, or an expression of machine epsilon (np.finfo(float).eps ** 0.5)."""
+    if isinstance(node, ast.Constant):
+        return _is_small(node.value)
+    return any(isinstance(sub, ast.Attribute) and sub.attr == "eps" for sub in ast.walk(node))
+
+
+class _Module:
+    """The submission's top-level definitions and imports, by name."""
+
+    def __init__(self, tree: ast.Module):
+        self.defs: dict[str, ast.AST] = {}
+        self.imports: dict[str, str] = {}  # local name -> dotted origin
+        self.steps: set[str] = set()       # names bound to a small literal anywhere
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defs[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and node.value is not None:
+                        self.defs[t.id] = node.value
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    self.imports[a.asname or a.name.split(".")[0]] = \
+                        a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Assign) and _step_value(node.value):
+                self.steps.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                args = node.args
+                for arg, default in zip(args.args[::-1], args.defaults[::-1]):
+                    if isinstance(default, ast.Constant) and _is_small(default.value):
+                        self.steps.add(arg.arg)
+                for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+                    if isinstance(default, ast.Constant) and _is_small(default.value):
+                        self.steps.add(arg.arg)
+
+    def op_class(self, name: str) -> ast.ClassDef | None:
+        node = self.defs.get(name)
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+            node = self.defs.get(node.args[0].id)  # sigmoid = tensor_op(_Sigmoid)
+        return node if isinstance(node, ast.ClassDef) else None
+
+    def method(self, cls: ast.ClassDef, name: str, depth: int = 0):
+        for node in cls.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                return node
+        for base in cls.bases:  # a base class defined in the same file
+            root = base.value if isinstance(base, ast.Attribute) else base
+            if isinstance(root, ast.Name) and depth < 10:
+                parent = self.op_class(root.id)
+                if parent is not None:
+                    found = self.method(parent, name, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _reachable(module: _Module, start: ast.AST) -> list[ast.AST]:
+    """``start`` and every top-level definition it refers to, transitively."""
+    seen, todo, found = set(), [start], []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        for sub in ast.walk(node):
+            name = sub.id if isinstance(sub, ast.Name) else None
+            if name and name in module.defs:
+                todo.append(module.defs[name])
+    return found
+
+
+def _origin(module: _Module, dotted: str) -> str:
+    head, _, rest = dotted.partition(".")
+    origin = module.imports.get(head)
+    if origin is None:
+        return ""
+    return f"{origin}.{rest}" if rest else origin
+
+
+def _oracle(module: _Module, node: ast.AST) -> Finding | None:
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in sub.names] if isinstance(sub, ast.Import) else \
+                [f"{sub.module}.{a.name}" for a in sub.names if sub.module]
+            for name in names:
+                if _flagged_module(name):
+                    return Finding(f"it imports {name}", sub.lineno)
+        if isinstance(sub, (ast.Name, ast.Attribute)):
+            origin = _origin(module, _dotted(sub))
+            if origin and (_flagged_module(origin) or (
+                    origin.split(".")[0] == "numpy" and origin.split(".")[-1] == "gradient")):
+                return Finding(f"it uses {origin}", sub.lineno)
+        if isinstance(sub, ast.Call) and _dotted(sub.func) in ("__import__",
+                                                              "importlib.import_module"):
+            text = " ".join(str(a.value) for a in sub.args if isinstance(a, ast.Constant))
+            if any(_flagged_module(part) for part in text.split()):
+                return Finding(f"it imports {text}", sub.lineno)
+    return None
+
+
+def _flagged_module(name: str) -> bool:
+    name = str(name)
+    if any(name == m or name.startswith(m + ".") for m in ORACLE_MODULES):
+        # e.g. `from scipy.optimize import minimize` is not a differentiator by itself
+        last = name.rsplit(".", 1)[-1]
+        top = name.split(".")[0]
+        return top in ("edugrad", "grader", "instructor", "sandboxed", "numdifftools", "jax",
+                       "autograd", "torch", "tensorflow", "findiff") \
+            or last in ORACLE_NAMES or name in ORACLE_MODULES
+    return False
+
+
+def _complex(node: ast.AST) -> Finding | None:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, complex):
+            return Finding("it uses complex numbers: the complex step", sub.lineno)
+        if isinstance(sub, ast.Attribute) and sub.attr in COMPLEX_NAMES:
+            return Finding("it uses complex numbers: the complex step", sub.lineno)
+        if isinstance(sub, ast.Name) and sub.id in COMPLEX_NAMES:
+            return Finding("it uses complex numbers: the complex step", sub.lineno)
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
+                and sub.value.startswith(("complex", "c16", "c8", "<c")):
+            return Finding("it uses complex numbers: the complex step", sub.lineno)
+    return None
+
+
+def _dual(module: _Module, node: ast.AST) -> Finding | None:
+    if isinstance(node, ast.ClassDef):
+        methods = {n.name for n in node.body if isinstance(n, (ast.FunctionDef,
+                                                               ast.AsyncFunctionDef))}
+        if len(methods & ARITHMETIC) >= 2:
+            return Finding(f"it uses the class {node.name}, which overloads arithmetic: "
+                           "dual numbers", node.lineno)
+    return None
+
+
+def _only_step(module: _Module, node: ast.AST, local_steps: set[str]) -> bool:
+    """``node`` is built from small steps and numbers only, with at least one step."""
+    has_step = False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            if sub.id not in module.steps and sub.id not in local_steps:
+                return False
+            has_step = True
+        elif isinstance(sub, ast.Constant):
+            if not isinstance(sub.value, (int, float)) or isinstance(sub.value, bool):
+                return False
+            has_step |= _is_small(sub.value)
+        elif isinstance(sub, ast.Attribute | ast.Call | ast.Subscript):
+            return False
+    return has_step
+
+
+def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
+    local_steps = set()
+    for sub in ast.walk(node):  # steps computed locally, e.g. h = 1e-6 * max(1, |a|)
+        if isinstance(sub, ast.Assign) and _step_value(sub.value):
+            local_steps.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.BinOp):
+            continue
+        if isinstance(sub.op, ast.Div) and _only_step(module, sub.right, local_steps) \
+                and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+                        for n in ast.walk(sub.left)):
+            return Finding("it divides a difference by a small step: finite differences",
+                           sub.lineno)
+        if isinstance(sub.op, ast.Mult):
+            for factor, other in ((sub.left, sub.right), (sub.right, sub.left)):
+                if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div) \
+                        and isinstance(factor.left, ast.Constant) \
+                        and _only_step(module, factor.right, local_steps) \
+                        and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+                                for n in ast.walk(other)):
+                    return Finding("it multiplies a difference by 1 / (a small step): "
+                                   "finite differences", sub.lineno)
+    return None
+
+
+def from_source(source: str, op: str) -> list[Finding]:
+    """What the source shows about ``op``'s backward (empty: nothing numerical)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    module = _Module(tree)
+    cls = module.op_class(op)
+    backward = module.method(cls, "backward") if cls is not None else None
+    if backward is None:
+        return []
+    found = []
+    for node in _reachable(module, backward):
+        for rule in (_oracle, _dual):
+            hit = rule(module, node)
+            if hit:
+                found.append(hit)
+        for hit in (_complex(node), _difference_quotient(module, node)):
+            if hit:
+                found.append(hit)
+    return found
+
+
+def verdict(op: str, source: str, probed: list[str]) -> str:
+    """The one-sentence feedback when ``op``'s backward is numerical, else ''."""
+    findings = from_source(source, op)
+    if findings:
+        first = min(findings, key=lambda f: f.line)
+        why = f"{first.why}, ops.py line {first.line}"
+    elif probed:
+        why = probed[0]
+    else:
+        return ""
+    return MESSAGE.format(op=op, why=why)

@@ -1,0 +1,131 @@
+"""The kinds of check, each run on a list of cases.
+
+Public and hidden tests call these same functions; they differ only in their cases
+(hidden tests vary the inputs, never the kind of check), so when ``make test`` says
+a kind passes, the hidden tests of that kind have nothing new to catch but inputs.
+Every backward kind first asks whether the backward differentiates numerically
+(grader/numerical.py): then it earns nothing, whatever its numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import checks, numerical
+from grader.rubric.cases import Case
+from grader.subject import CheckFailed, Subject
+from hw3.registry import BY_NAME
+
+
+def forward_values(sub: Subject, op: str, cases: list[Case]) -> None:
+    for case in cases:
+        checks.check_forward(sub, op, case.inputs, label=case.label)
+
+
+def forward_extremes(sub: Subject, op: str, cases: list[Case]) -> None:
+    spec = BY_NAME[op]
+    for case in cases:
+        checks.check_forward(sub, op, case.inputs, rtol=1e-6, atol=spec.extremes_atol,
+                             label=case.label)
+        checks.expect_no_warnings(sub, op, "forward", case.inputs)
+
+
+def require_analytic(sub: Subject, op: str, probe_case: Case) -> None:
+    """Fail when ``op``'s backward differentiates numerically (see grader/numerical.py)."""
+    if op not in sub.evidence:
+        sub.probe(op, probe_case.inputs, probe_case.g)
+    try:
+        with open(sub.sandbox.ops_path, encoding="utf-8", errors="replace") as f:
+            source = f.read()
+    except OSError:
+        source = ""
+    message = numerical.verdict(op, source, sub.evidence.get(op, []))
+    if message:
+        raise CheckFailed(message, diagnosis="numerical")
+
+
+def backward_fd(sub: Subject, op: str, cases: list[Case]) -> None:
+    require_analytic(sub, op, cases[0])
+    for case in cases:
+        checks.check_backward_fd(sub, op, case.inputs, case.g, label=case.label)
+
+
+def backward_exact(sub: Subject, op: str, cases: list[Case]) -> None:
+    require_analytic(sub, op, cases[0])
+    for case in cases:
+        checks.check_backward_exact(sub, op, case, label=case.label)
+
+
+def backward_extremes(sub: Subject, op: str, cases: list[Case]) -> None:
+    require_analytic(sub, op, cases[0])
+    for case in cases:
+        checks.check_backward_exact(sub, op, case, label=case.label)
+        checks.expect_no_warnings(sub, op, "forward/backward", case.inputs)
+
+
+def backward_shapes(sub: Subject, op: str, cases: list[Case]) -> None:
+    backward_exact(sub, op, cases)
+
+
+def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
+    """State kept where it should be: ``cases`` maps interleaved, row, twice,
+    mutation and (ops with several inputs) same to their cases."""
+    require_analytic(sub, op, cases["row"][0])
+    _interleaved(sub, op, cases["interleaved"])
+    for n, case in enumerate(cases["row"]):  # as in training: fresh arrays, one shape
+        checks.check_backward_exact(sub, op, case,
+                                    label=f" (call {n + 1} of {len(cases['row'])} in a row)")
+    for case in cases["twice"]:
+        result = checks.check_backward_exact(sub, op, case, label=case.label, twice=True)
+        checks.check_gradients(op, case.inputs, case.g, result.grads_again, case.grads,
+                               " when backward ran a second time on the same ctx "
+                               "(backward twice on one graph)", "the first time gave")
+        first = sub.backward(op, case.inputs, case.g)
+        again = sub.backward(op, case.inputs, case.g)
+        for i, (x, y) in enumerate(zip(first.grads, again.grads)):
+            if not np.array_equal(x, y) or not np.array_equal(first.out, again.out):
+                raise CheckFailed(
+                    f"{op} gave different answers for the same inputs called twice "
+                    f"(`{BY_NAME[op].inputs[i]}`): ops must not use randomness or state of "
+                    "their own.", diagnosis="not_repeatable")
+    for case in cases["mutation"]:
+        checks.check_forward(sub, op, case.inputs, rtol=1e-6,
+                             atol=BY_NAME[op].extremes_atol, label=case.label)
+        checks.check_backward_exact(sub, op, case, label=case.label)
+    for case in cases.get("same", ()):
+        _same_tensor(sub, op, case)
+
+
+def _interleaved(sub: Subject, op: str, cases: list[Case]) -> None:
+    first, second = cases[0], cases[1]
+    got = sub.interleaved(op, [first.inputs, second.inputs], [first.g, second.g])
+    for k, (case, grads) in enumerate(zip((first, second), got)):
+        for i, (got_i, want_i) in enumerate(zip(grads, case.grads)):
+            if checks.worst(got_i, want_i, checks.VALUE_RTOL, checks.VALUE_ATOL) is None:
+                continue
+            # what the first call's backward would give with the second call's values
+            later = second.grads_for(op, first.g)[i] if k == 0 else None
+            hint = (" Its backward used the values saved by the *later* call: keep what "
+                    "backward needs in ctx (ctx.append(...)), not in globals or class "
+                    "attributes, since many calls can be waiting for their backward."
+                    if later is not None and np.allclose(got_i, later, rtol=1e-6, atol=1e-9)
+                    else "")
+            raise CheckFailed(
+                f"{op}: called twice (forward, forward, then both backwards), the gradient "
+                f"of `{BY_NAME[op].inputs[i]}` of the {'first' if k == 0 else 'second'} call "
+                f"is wrong.{hint}", diagnosis="state_between_calls")
+
+
+def _same_tensor(sub: Subject, op: str, case: Case) -> None:
+    """The same Tensor as every input, through edugrad: its gradient is the sum of the
+    gradients of each input."""
+    x = case.inputs[0]
+    want = case.extra["same_grad"]
+    _, grads = sub.graph(op, [x], [0] * len(BY_NAME[op].inputs), case.g)
+    idx = checks.worst(grads[0], want, checks.VALUE_RTOL, checks.VALUE_ATOL)
+    if idx is not None:
+        w, o = checks.fmt_pair(want[idx], grads[0][idx])
+        raise CheckFailed(
+            f"{op}(x, x) with the same Tensor as every input: the gradient of x is wrong at "
+            f"{list(idx)}: expected {w} (the sum of the gradients of the inputs), got {o}. "
+            "Do not rely on the inputs being different arrays.", diagnosis="same_tensor")
