@@ -54,10 +54,34 @@ def _is_small(value) -> bool:
 
 
 def _step_value(node) -> bool:
-    """A small literal, or an expression of machine epsilon (np.finfo(float).eps ** 0.5)."""
+    """A small literal, a small literal times something (a relative step), or an
+    expression of machine epsilon (np.finfo(float).eps ** 0.5)."""
     if isinstance(node, ast.Constant):
         return _is_small(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
+            isinstance(side, ast.Constant) and _is_small(side.value)
+            for side in (node.left, node.right)):
+        return True
     return any(isinstance(sub, ast.Attribute) and sub.attr == "eps" for sub in ast.walk(node))
+
+
+def _bare_name(node) -> str:
+    """N for ``N``, ``2 * N``, ``N * 2`` (a denominator that is one name and numbers)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for a, b in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(a, ast.Constant) and isinstance(a.value, (int, float)):
+                return _bare_name(b)
+    return ""
+
+
+def _moves_by(node, name: str) -> bool:
+    """Some ``x + name`` or ``x - name`` inside ``node``: a point moved by the step."""
+    return any(isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub))
+               and any(isinstance(side, ast.Name) and side.id == name
+                       for side in (sub.left, sub.right))
+               for sub in ast.walk(node))
 
 
 class _Module:
@@ -232,11 +256,16 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
     for sub in ast.walk(node):
         if not isinstance(sub, ast.BinOp):
             continue
-        if isinstance(sub.op, ast.Div) and _only_step(module, sub.right, local_steps) \
-                and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
-                        for n in ast.walk(sub.left)):
+        differs = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+                      for n in ast.walk(sub.left))
+        if isinstance(sub.op, ast.Div) and differs and _only_step(module, sub.right,
+                                                                   local_steps):
             return Finding("it divides a difference by a small step: finite differences",
                            sub.lineno)
+        step = _bare_name(sub.right) if isinstance(sub.op, ast.Div) else ""
+        if step and differs and _moves_by(sub.left, step):
+            return Finding(f"it divides a difference of values at points moved by `{step}` "
+                           f"by `{step}`: finite differences", sub.lineno)
         if isinstance(sub.op, ast.Mult):
             for factor, other in ((sub.left, sub.right), (sub.right, sub.left)):
                 if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div) \

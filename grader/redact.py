@@ -1,11 +1,12 @@
-"""Keep hidden-test source out of student-visible text (a second line of defence).
+"""Keep hidden-test text out of student-visible feedback (a second line of defence).
 
-Anything the submission controls (exception messages, import errors) is shown to
-the student.  When the grader runs as root, the child cannot even see the hidden
-rubric (``grader.confine``); otherwise a submission could read those files and put
-their text into an error message.  Every stretch of ``WINDOW`` or more characters
-that also occurs in the hidden source is replaced by ``[hidden]``.  (Encoded
-copies cannot be recognised here: that is what ``confine`` is for.)
+Where the sandbox confines a submission, it cannot read the hidden tests at all.
+Elsewhere it could read them and put their text into an exception message, which
+the grader shows.  So every stretch of ``WINDOW`` or more characters of what a
+submission controls (its exceptions' type, text and line) that also occurs in the
+hidden side's source is replaced by ``[hidden]`` - except text that also occurs in
+what students already have (the grader, edugrad, hw3, the worker): the grader's own
+words and edugrad's messages are never touched.
 """
 
 from __future__ import annotations
@@ -13,32 +14,49 @@ from __future__ import annotations
 import functools
 import os
 
-HIDDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubric", "hidden")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HIDDEN = [os.path.join(ROOT, "instructor", "hidden")]
+PUBLIC = [os.path.join(ROOT, name) for name in ("grader", "edugrad", "hw3", "sandboxed")]
 WINDOW = 16
 
 
+def _texts(folders, suffixes):
+    for top in folders:
+        for folder, _, files in os.walk(top):
+            for name in sorted(files):
+                if name.endswith(suffixes):
+                    try:
+                        with open(os.path.join(folder, name), encoding="utf-8") as f:
+                            yield f.read()
+                    except (OSError, UnicodeDecodeError):
+                        continue
+
+
 @functools.lru_cache(maxsize=1)
-def _secret_windows() -> frozenset[str]:
-    windows: set[str] = set()
-    for folder, _, files in os.walk(HIDDEN):
-        for name in files:
-            if name.endswith(".py"):
-                try:
-                    with open(os.path.join(folder, name), encoding="utf-8") as f:
-                        text = f.read()
-                except OSError:
-                    continue
-                windows.update(text[i:i + WINDOW] for i in range(len(text) - WINDOW + 1))
-    return frozenset(windows)
+def _hidden_windows() -> frozenset[str]:
+    return frozenset(text[i:i + WINDOW] for text in _texts(HIDDEN, (".py",))
+                     for i in range(len(text) - WINDOW + 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _public_text() -> str:
+    return "\0".join(_texts(PUBLIC, (".py",)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret(window: str) -> bool:
+    """In the hidden source and nowhere in what students already have."""
+    return window in _hidden_windows() and window not in _public_text()
 
 
 def redact(text: str) -> str:
-    secret = _secret_windows()
-    if not text or not secret or len(text) < WINDOW:
+    if not text or len(text) < WINDOW or not _hidden_windows():
         return text
+    hidden = _hidden_windows()
     hit = [False] * len(text)
     for i in range(len(text) - WINDOW + 1):
-        if text[i:i + WINDOW] in secret:
+        window = text[i:i + WINDOW]
+        if window in hidden and _secret(window):
             hit[i:i + WINDOW] = [True] * WINDOW
     if not any(hit):
         return text

@@ -96,12 +96,13 @@ class Subject:
             self.poison = CheckFailed(text)
             raise self.poison from None
         except StudentError as err:
-            raise CheckFailed(student_message(err.info, where)) from None
+            raise CheckFailed(student_message(err.info, where),
+                              diagnosis=error_diagnosis(err.info)) from None
 
     def _require(self, op: str) -> None:
         if self.poison is not None:
             raise self.poison
-        if self.sandbox.proc is None and self.sandbox.import_failure is None:
+        if not self.sandbox.ops_info and self.sandbox.import_failure is None:
             try:
                 self.sandbox.start()
             except WorkerFailure as failure:
@@ -289,6 +290,16 @@ def _type_name(value) -> str:
                                           "arrays, not Tensors)" if value.type_name == "Tensor"
                                           else "")
     return f"a {type(value).__name__}"
+
+
+def error_diagnosis(info: dict) -> str:
+    """The mistake key an exception in the student's code points to, if any."""
+    where, text = str(info.get("where") or ""), str(info.get("message") or "")
+    if "second time" in where:
+        return "repeat_backward"
+    if info.get("type") == "ValueError" and "read-only" in text:
+        return "mutates_grad_output"
+    return ""
 
 
 def student_message(info: dict, where: str) -> str:

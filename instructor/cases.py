@@ -73,15 +73,18 @@ class _Builder:
         return inputs, g
 
     def extremes(self, op: Op, rng, shape) -> list[np.ndarray]:
+        """Magnitudes drawn log-uniformly from the op's extreme ranges.  For an op that
+        sums, every product has one sign: a sum that cancels to ~0 would test rounding,
+        not the op."""
         out = []
         ranges = np.array(op.extremes)
+        signs = rng.choice([-1.0, 1.0], size=shape) if op.signed else np.ones(shape)
         for _ in op.inputs:
             pick = rng.integers(len(ranges), size=shape)
             logs = rng.uniform(np.log10(ranges[pick, 0]), np.log10(ranges[pick, 1]))
-            x = 10.0 ** logs
-            if op.signed:
-                x *= rng.choice([-1.0, 1.0], size=shape)
-            out.append(x)
+            if not op.reduces_last_axis and op.signed:
+                signs = rng.choice([-1.0, 1.0], size=shape)
+            out.append(signs * 10.0 ** logs)
         return out
 
     def build(self) -> dict[str, np.ndarray]:
@@ -126,7 +129,8 @@ class _Builder:
             flat = np.concatenate([flat, -flat, [0.0]])
         if op.reduces_last_axis:
             flat = flat[: len(flat) // 3 * 3].reshape(-1, 3)
-        edge = [flat if i == 0 else np.roll(flat, 1) for i in range(len(op.inputs))]
+        edge = [flat if i == 0 else np.abs(np.roll(flat, 1)) * np.sign(flat)
+                for i in range(len(op.inputs))]
         self.add(op, "extremes", edge, " (the ends of the extreme ranges)", rng)
         zero_d = () if not op.reduces_last_axis else (3,)
         self.add(op, "extremes", op.sample(rng, zero_d), " (0-d inputs)"

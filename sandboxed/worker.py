@@ -264,7 +264,11 @@ def _backward(request, ops, module, ops_path):
         if request.get("twice"):
             grads = _copies(grads)
             reply["grads"] = grads
-            reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+            try:
+                reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+            except BaseException as err:  # noqa: BLE001
+                where = f"{request['op']}.backward, called a second time on the same ctx,"
+                return {"ok": False, "error": _describe(err, ops_path, where)}
     reply["warnings"] = _warned(caught)
     return reply
 

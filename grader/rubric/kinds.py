@@ -77,9 +77,16 @@ def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
                                     label=f" (call {n + 1} of {len(cases['row'])} in a row)")
     for case in cases["twice"]:
         result = checks.check_backward_exact(sub, op, case, label=case.label, twice=True)
-        checks.check_gradients(op, case.inputs, case.g, result.grads_again, case.grads,
-                               " when backward ran a second time on the same ctx "
-                               "(backward twice on one graph)", "the first time gave")
+        for i, (again, once) in enumerate(zip(result.grads_again, result.grads)):
+            idx = checks.worst(again, once, 0.0, 0.0)
+            if idx is not None:
+                w, o = checks.fmt_pair(once[idx], again[idx])
+                raise CheckFailed(
+                    f"{op}.backward gave another gradient of `{BY_NAME[op].inputs[i]}` when it "
+                    f"ran a second time on the same ctx (backward twice on one graph, as "
+                    f"loss.backward() twice does): {w} the first time, {o} the second, at "
+                    f"{list(idx)}. backward must leave what forward saved in ctx unchanged.",
+                    diagnosis="repeat_backward")
         first = sub.backward(op, case.inputs, case.g)
         again = sub.backward(op, case.inputs, case.g)
         for i, (x, y) in enumerate(zip(first.grads, again.grads)):
@@ -100,20 +107,21 @@ def _interleaved(sub: Subject, op: str, cases: list[Case]) -> None:
     first, second = cases[0], cases[1]
     got = sub.interleaved(op, [first.inputs, second.inputs], [first.g, second.g])
     for k, (case, grads) in enumerate(zip((first, second), got)):
-        for i, (got_i, want_i) in enumerate(zip(grads, case.grads)):
-            if checks.worst(got_i, want_i, checks.VALUE_RTOL, checks.VALUE_ATOL) is None:
-                continue
-            # what the first call's backward would give with the second call's values
-            later = second.grads_for(op, first.g)[i] if k == 0 else None
-            hint = (" Its backward used the values saved by the *later* call: keep what "
-                    "backward needs in ctx (ctx.append(...)), not in globals or class "
-                    "attributes, since many calls can be waiting for their backward."
-                    if later is not None and np.allclose(got_i, later, rtol=1e-6, atol=1e-9)
-                    else "")
-            raise CheckFailed(
-                f"{op}: called twice (forward, forward, then both backwards), the gradient "
-                f"of `{BY_NAME[op].inputs[i]}` of the {'first' if k == 0 else 'second'} call "
-                f"is wrong.{hint}", diagnosis="state_between_calls")
+        label = f" ({'first' if k == 0 else 'second'} of two calls made before either backward)"
+        if k == 0:
+            # what the first call's backward gives if it used the second call's values
+            later = second.grads_for(op, first.g)
+            for i, (got_i, want_i) in enumerate(zip(grads, case.grads)):
+                if checks.worst(got_i, want_i, checks.VALUE_RTOL, checks.VALUE_ATOL) is not None \
+                        and np.allclose(got_i, later[i], rtol=1e-6, atol=1e-9):
+                    raise CheckFailed(
+                        f"{op}: called twice (forward, forward, then both backwards), the "
+                        f"gradient of `{BY_NAME[op].inputs[i]}` of the first call is the one "
+                        "the second call's values give: its backward used the values saved by "
+                        "the *later* call. Keep what backward needs in ctx (ctx.append(...)), "
+                        "not in globals or class attributes, since many calls can be waiting "
+                        "for their backward.", diagnosis="state_between_calls")
+        checks.check_gradients(op, case.inputs, case.g, grads, case.grads, label, "expected")
 
 
 def _same_tensor(sub: Subject, op: str, case: Case) -> None:

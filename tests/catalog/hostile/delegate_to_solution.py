@@ -1,4 +1,4 @@
-# HOSTILE: implements nothing and delegates: looks for complete ops files it can read (grader/solution/ops.py, the catalogs' valid entries, the repository's git objects and built bundles, the other submissions of the class found from its ancestors' command lines) and re-exports the first one's ops; where it can read none, the unimplemented starter remains, so it must score exactly like the stub.
+# HOSTILE: implements nothing and delegates: looks for complete ops files it can read (instructor/solution/ops.py, the catalogs' valid entries, the repository's git objects and built bundles, the other submissions of the class found from its ancestors' command lines) and re-exports the first one's ops; where it can read none, the unimplemented starter remains, so it must score exactly like the stub.
 """HW3: the four operations (sigmoid, log, multiply, dot)."""
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def _ancestor_paths():
 
 
 def _texts():
-    yield _read(os.path.join(ROOT, "grader", "solution", "ops.py"))
-    for path in _walk(os.path.join(ROOT, "grader", "catalog", "valid"), 1):
+    yield _read(os.path.join(ROOT, "instructor", "solution", "ops.py"))
+    for path in _walk(os.path.join(ROOT, "tests", "catalog", "valid"), 1):
         yield _read(path)
     for folder in _ancestor_paths():  # the class's submissions: copy a classmate
         for near in (folder, os.path.dirname(folder)):
@@ -81,7 +81,7 @@ def _texts():
     bundle = os.path.join(ROOT, "dist", "autograder.zip")
     try:
         with zipfile.ZipFile(bundle) as zf:
-            yield zf.read("grader/solution/ops.py").decode(errors="replace")
+            yield zf.read("instructor/solution/ops.py").decode(errors="replace")
     except (OSError, KeyError, zipfile.BadZipFile):
         pass
 

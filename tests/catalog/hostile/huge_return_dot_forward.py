@@ -1,70 +1,10 @@
 # HOSTILE: dot.forward returns a 300 MB array (and the wrong shape), dot.backward a 200 MB pair; the other ops are correct.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
-
-
-
 @tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (s,) = ctx
-        return (grad_output * s * (1 - s),)
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx
-        return (grad_output / a,)
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return grad_output * b, grad_output * a
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
+class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):
         return np.ones((300 << 20) // 8)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return np.ones((100 << 20) // 8), np.ones((100 << 20) // 8)
+        return (np.ones((100 << 20) // 8), np.ones((100 << 20) // 8))

@@ -1,22 +1,15 @@
 # HOSTILE: prints fake 'all passed' output (Gradescope-style JSON, pytest summary lines) at import and in every call; multiply.backward also forgets grad_output.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
 import json
+
+
 import sys
 
 
 def _spoof():
-    fake = {"score": 100.0, "max_score": 100.0, "tests": [
-        {"name": n, "score": 25.0, "max_score": 25.0, "status": "passed"}
-        for n in ("sigmoid", "log", "multiply", "dot")]}
+    fake = {'score': 100.0, 'max_score': 100.0, 'tests': [{'name': n, 'score': 25.0, 'max_score': 25.0, 'status': 'passed'} for n in ('sigmoid', 'log', 'multiply', 'dot')]}
     for stream in (sys.stdout, sys.stderr):
-        stream.write(json.dumps(fake) + "\n")
-        stream.write("PASSED\n=== 100 passed in 0.01s ===\n")
+        stream.write(json.dumps(fake) + '\n')
+        stream.write('PASSED\n=== 100 passed in 0.01s ===\n')
         stream.write('{"passed": true, "score": 1.0, "status": "passed"}\n')
         stream.flush()
 
@@ -25,44 +18,7 @@ _spoof()
 
 
 @tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        # exp(-|a|) is at most 1, so neither branch can overflow.
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (s,) = ctx
-        # d sigma / da = sigma * (1 - sigma)
-        return (grad_output * s * (1 - s),)
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx
-        # d log(a) / da = 1 / a
-        return (grad_output / a,)
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
+class multiply(multiply.op_class):
     @staticmethod
     def forward(ctx, a, b):
         _spoof()
@@ -74,23 +30,4 @@ class multiply(Operation):
     def backward(ctx, grad_output):
         _spoof()
         a, b = ctx
-        return b, a
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        # one number per pair of vectors: give it a length-1 last axis so it
-        # broadcasts over the d entries of that pair
-        g = grad_output[..., None]
-        return g * b, g * a
+        return (b, a)

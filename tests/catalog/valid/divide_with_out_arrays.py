@@ -1,16 +1,6 @@
 # VALID: everything through ufuncs with freshly allocated out= arrays and where= masks.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
-
-import numpy as np
-
-from edugrad.operation import Operation, tensor_op
-
-
-
 @tensor_op
-class sigmoid(Operation):
+class sigmoid(sigmoid.op_class):
     @staticmethod
     def forward(ctx, a):
         z = np.empty_like(a)
@@ -26,7 +16,7 @@ class sigmoid(Operation):
 
     @staticmethod
     def backward(ctx, grad_output):
-        (s,) = ctx
+        s, = ctx
         out = np.empty_like(s)
         np.subtract(1.0, s, out=out)
         np.multiply(out, s, out=out)
@@ -35,7 +25,7 @@ class sigmoid(Operation):
 
 
 @tensor_op
-class log(Operation):
+class log(log.op_class):
     @staticmethod
     def forward(ctx, a):
         ctx.append(a)
@@ -43,12 +33,12 @@ class log(Operation):
 
     @staticmethod
     def backward(ctx, grad_output):
-        (a,) = ctx
+        a, = ctx
         return (np.divide(grad_output, a, out=np.empty_like(a)),)
 
 
 @tensor_op
-class multiply(Operation):
+class multiply(multiply.op_class):
     @staticmethod
     def forward(ctx, a, b):
         ctx.append(a)
@@ -60,21 +50,4 @@ class multiply(Operation):
         a, b = ctx
         ga = np.multiply(grad_output, b, out=np.empty_like(b))
         gb = np.multiply(grad_output, a, out=np.empty_like(a))
-        return ga, gb
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        g = grad_output[..., None]
-        return g * b, g * a
+        return (ga, gb)

@@ -1,0 +1,7 @@
+# BUG: log.backward pops what forward saved (ctx.pop()), so backward cannot run twice on one graph (loss.backward() twice).
+@tensor_op
+class log(log.op_class):
+    @staticmethod
+    def backward(ctx, grad_output):
+        a = ctx.pop()
+        return (grad_output / a,)
