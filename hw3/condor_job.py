@@ -17,6 +17,10 @@ from pathlib import Path
 
 from hw3.errors import UsageError
 
+# A new-syntax argument: characters and '...' groups (with '' inside), up to a space.
+QUOTED = re.compile(r"'((?:[^']|'')*)'")
+ARGUMENT = re.compile(r"(?:[^\s']|'(?:[^']|'')*')+")
+
 
 class SubmitFileError(UsageError):
     """The submit file cannot be used; the message names the line and the fix."""
@@ -87,31 +91,14 @@ def parse_arguments(value: str) -> list[str]:
             f"arguments = {value}: the opening double quote has no closing one. In the "
             'new syntax the whole list is inside "...", with "" for a literal quote.'
         )
-    inner = value[1:-1].replace('""', "\0")
-    args, current, quoted, started = [], [], False, False
-    i = 0
-    while i < len(inner):
-        ch = inner[i]
-        if ch == "'" and quoted and inner[i + 1:i + 2] == "'":
-            current.append("'")
-            i += 1
-        elif ch == "'":
-            quoted, started = not quoted, True
-        elif ch in " \t" and not quoted:
-            if current or started:
-                args.append("".join(current))
-            current, started = [], False
-        else:
-            current.append(ch)
-        i += 1
-    if quoted:
+    inner = value[1:-1].replace('""', '"')
+    words = ARGUMENT.findall(inner)
+    if re.sub(r"\s", "", "".join(words)) != re.sub(r"\s", "", inner):
         raise SubmitFileError(
             f"arguments = {value}: a single quote is not closed. Inside the new syntax, "
             "wrap an argument with spaces in '...' and write '' for a literal quote."
         )
-    if current or started:
-        args.append("".join(current))
-    return [a.replace("\0", '"') for a in args]
+    return [QUOTED.sub(lambda m: m[1].replace("''", "'"), word) for word in words]
 
 
 def parse_environment(value: str) -> dict:

@@ -248,8 +248,8 @@ def _queue(at: str, line: str, block, macros: Macros, submit_dir: Path):
             f"{at}: cannot read {line!r}. Write `queue`, `queue N`, `queue VAR in (a b c)` "
             "or `queue VAR1, VAR2 from FILE`."
         )
-    count = int(match["count"] or 1)
-    if not match["kw"]:
+    count, keyword = int(match["count"] or 1), (match["kw"] or "").lower()
+    if not keyword:
         return count, [(0, {})]
     names = [v.strip() for v in (match["vars"] or "Item").split(",")]
     rest = match["rest"].strip()
@@ -263,11 +263,10 @@ def _queue(at: str, line: str, block, macros: Macros, submit_dir: Path):
                 raise SubmitFileError(f"{at}: nothing may follow the `)` closing the list.")
             block = [rest[1:-1]]
         source = block
-    elif match["kw"].lower() == "from":
+    elif keyword == "from":
         source = _list_file(at, rest, macros, submit_dir)
     else:
         source = [rest]
-    keyword = match["kw"].lower()
     if keyword == "in":
         values = [v for text in source for v in re.split(r"[\s,]+", text) if v]
         rows = [{names[0]: v, **{n: "" for n in names[1:]}} for v in values]
@@ -293,9 +292,10 @@ def _list_file(at: str, rest: str, macros: Macros, submit_dir: Path) -> list[str
         lines = table.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise SubmitFileError(
-            f"{at}: cannot read the queue list {name} (looked for {table}: "
-            f"{getattr(exc, 'strerror', None) or exc}). It is relative to the directory "
-            "you submit from; generate it first (see condor/README.md)."
+            f"{at}: cannot read the queue list {table} "
+            f"({getattr(exc, 'strerror', None) or exc}). A relative name is taken from the "
+            "folder you submit from; a generated list must be made first (condor/sweep.txt: "
+            "`make sweep-table`; condor/README.md has the others)."
         ) from exc
     blank = next((i for i, row in enumerate(lines, start=1) if not row.strip()), None)
     if blank:
@@ -335,10 +335,10 @@ def split_row(text: str, names: list[str]) -> dict:
 
 
 def read(path, submit_dir=None) -> SubmitFile:
-    """Parse the submit file at ``path`` (a SubmitFileError says why it cannot be)."""
-    path = Path(path)
+    """Parse the submit file at ``path`` (a SubmitFileError says why it cannot be).
+    $(SUBMIT_FILE) is ``path`` as given, like condor_submit's argument."""
     try:
-        data = path.read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise SubmitFileError(
             f"Cannot read the submit file {path} ({exc.strerror or exc}). Give the path of "
@@ -353,4 +353,4 @@ def read(path, submit_dir=None) -> SubmitFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SubmitFileError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8.") from exc
-    return parse(text, path=path, submit_dir=submit_dir)
+    return parse(text, path=str(path), submit_dir=submit_dir)
