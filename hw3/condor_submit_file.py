@@ -29,7 +29,7 @@ from pathlib import Path
 
 from hw3.condor_job import Job, SubmitFileError, absolute
 
-NAME = re.compile(r"[A-Za-z_][\w.]*")
+NAME = re.compile(r"[A-Za-z0-9_./]+")  # what condor looks up: $( x ), $(a-b) stay as they are
 COMMAND = re.compile(r"\+?[A-Za-z_][\w.]*")
 # $(name) / $(name:default) / $FUNC(...), innermost first; $$(...) is the execute node's.
 MACRO = re.compile(r"\$(\$)?([A-Za-z_]+)?\(([^()]*)\)")
@@ -76,7 +76,7 @@ class SubmitFile:
 
 class Macros:
     """$(...) expansion: queue variables first, then the file's commands. Undefined is
-    '', and $(name:default) gives the default when name is undefined or empty."""
+    '', and $(name:default) gives the default when name is undefined or set to nothing."""
 
     def __init__(self, commands: dict, live: dict):
         self.commands, self.live = commands, live
@@ -90,6 +90,9 @@ class Macros:
         raise SubmitFileError(
             f"Expanding {text[:80]!r} does not end; check the $(...) references near it."
         )
+
+    def raw(self, name: str) -> str | None:
+        return self.live.get(name.lower(), self.commands.get(name.lower()))
 
     def value(self, name: str, stack: tuple = ()) -> str | None:
         key = name.lower()
@@ -109,14 +112,16 @@ class Macros:
             return match.group(0)
         if func is None:
             name, colon, default = body.partition(":")
-            if not NAME.fullmatch(name):
-                return match.group(0)  # not a macro to condor either, e.g. $( x )
-            value = self.value(name, stack)
-            return default if colon and not value else value or ""  # empty: the default
+            if name and not NAME.fullmatch(name):
+                return match.group(0)  # not a name to condor either: $( x ), $(a-b)
+            if colon and not self.raw(name):  # undefined or set to nothing
+                return default
+            return self.value(name, stack) or ""
         if func.upper() == "ENV":
             return os.environ.get(body.strip(), "")
-        if func[0] in "fF" and NAME.fullmatch(body):
-            return file_macro(self.value(body, stack) or "", func[1:], body)
+        if func[0] in "fF" and NAME.fullmatch(body):  # undefined: the name is the value
+            value = self.value(body, stack)
+            return file_macro(body if value is None else value, func[1:], body)
         raise SubmitFileError(
             f"The macro ${func}({body}) is not supported by the dry run; use $(name), "
             "$(name:default), $ENV(NAME) or $F<flags>(name) (flags p, d, n, x, q)."
@@ -181,7 +186,7 @@ def parse(text: str, path=None, submit_dir=None) -> SubmitFile:
     $(SUBMIT_FILE)); ``submit_dir``: where condor_submit runs (default: here)."""
     submit_dir = Path(submit_dir or Path.cwd()).resolve()
     where = str(path) if path is not None else "the submit file"
-    commands = {} if path is None else {"submit_file": str(path)}
+    commands = {"submit_file": "" if path is None else str(path)}
     lines = list(logical_lines(text))
     queue = None
     while lines:
