@@ -1,10 +1,10 @@
 """Read an HTCondor submit file the way ``condor_submit`` does, in plain Python.
 
 Why not HTCondor's own parser (``htcondor2.Submit``, in the ``htcondor`` wheel)? The
-dry run must work wherever students run it, and on PyPI (checked for 23.0.28 to
-25.14.1) the wheel is Linux-only: ``manylinux_2_28`` x86_64/aarch64 for CPython
-3.8-3.14 since 23.10; no macOS wheel (x86_64 or arm64) and no sdist in any release, so
-``pip install htcondor`` fails on a Mac. On Linux with glibc < 2.28 pip falls back to
+dry run must work wherever students run it, and on PyPI the wheel is Linux-only:
+``manylinux_2_28`` x86_64/aarch64 for CPython 3.8-3.14 since 23.10 (25.14.1 the newest
+checked); no macOS wheel (x86_64 or arm64) and no sdist in any release from 8.8.15 on,
+so ``pip install htcondor`` fails on a Mac. On Linux with glibc < 2.28 pip falls back to
 23.0.28, which has no ``htcondor2`` (only the v1 ``htcondor`` module, itself gone since
 25.0) and no wheel for 3.13. Patas' own bindings cannot stand in: they are built for
 the system python, which the course's ``.venv`` does not see, and their version (v1 or
