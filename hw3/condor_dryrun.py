@@ -20,9 +20,11 @@ Exit status: the job's own exit status, or 2 when the submit file has a problem.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
 import resource
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 
 from hw3 import condor_submit_file as csf
+from hw3.condor_job import Job
 from hw3.errors import UsageError
 
 # Variables recent HTCondor versions set to the job's request_cpus.
@@ -81,7 +84,7 @@ def memory_mb(value: str | None) -> float | None:
     return float(match.group(1)) * scale
 
 
-def problems(job: csf.Job) -> list[str]:
+def problems(job: Job) -> list[str]:
     """Everything that would make condor_submit refuse the job or the job go on hold."""
     found = []
     exe = job.executable
@@ -97,18 +100,17 @@ def problems(job: csf.Job) -> list[str]:
                 f"executable {exe} is not executable; run `chmod +x {exe}` (condor would "
                 "put the job on hold)."
             )
-        head = exe.read_bytes()[:200]
-        if head.startswith(b"#!"):
-            first = head.split(b"\n", 1)[0]
-            if first.endswith(b"\r"):
-                found.append(
-                    f"{exe} has Windows (CRLF) line endings; the #! line cannot run on "
-                    "Linux. Convert it with `dos2unix` or your editor."
-                )
-            else:
-                interpreter = first[2:].strip().split()[0].decode(errors="replace") if first[2:].strip() else ""
-                if interpreter and not Path(interpreter).exists():
-                    found.append(f"{exe} starts with #!{interpreter}, which does not exist here.")
+        with open(exe, "rb") as handle:
+            first = handle.read(200).split(b"\n", 1)[0]
+        if first.startswith(b"#!") and first.endswith(b"\r"):
+            found.append(
+                f"{exe} has Windows (CRLF) line endings; the #! line cannot run on "
+                "Linux. Convert it with `dos2unix` or your editor."
+            )
+        elif first.startswith(b"#!") and first[2:].strip():
+            interpreter = first[2:].split()[0].decode(errors="replace")
+            if not Path(interpreter).exists():
+                found.append(f"{exe} starts with #!{interpreter}, which does not exist here.")
     iwd = job.initialdir
     if not iwd.is_dir():
         found.append(
@@ -137,14 +139,15 @@ def problems(job: csf.Job) -> list[str]:
     return found
 
 
-def job_environment(job: csf.Job, scratch: str) -> dict:
+def job_environment(job: Job, scratch: str) -> dict:
     """The environment condor gives the job: getenv (if asked), condor's own variables,
     then the submit file's `environment`."""
     getenv = job.getenv
     if getenv is True:
         env = dict(os.environ)
     elif getenv:
-        env = {k: v for k, v in os.environ.items() if csf.env_matches(k, getenv)}
+        env = {k: v for k, v in os.environ.items()
+               if any(fnmatch.fnmatchcase(k, pattern) for pattern in getenv)}
     else:
         env = {}
     cpus = (job.get("request_cpus") or "1").strip()
@@ -163,10 +166,10 @@ def job_environment(job: csf.Job, scratch: str) -> dict:
     return env
 
 
-def describe(job: csf.Job, env: dict) -> str:
+def describe(job: Job, env: dict) -> str:
     lines = [
         f"job {job.proc}" + (f" ({', '.join(f'{k}={v}' for k, v in job.item.items())})" if job.item else ""),
-        f"  command:    {csf.shell_command(job)}",
+        f"  command:    {shlex.join([str(job.executable), *job.arguments])}",
         f"  initialdir: {job.initialdir}",
     ]
     for name in ("input", "output", "error", "log"):
@@ -177,7 +180,7 @@ def describe(job: csf.Job, env: dict) -> str:
     return "\n".join(lines)
 
 
-def run(job: csf.Job, timeout: float | None = None, out=sys.stderr) -> int:
+def run(job: Job, timeout: float | None = None, out=sys.stderr) -> int:
     """Run the job; return its exit status."""
     with tempfile.TemporaryDirectory(prefix="condor-dryrun-") as scratch:
         env = job_environment(job, scratch)
@@ -191,10 +194,17 @@ def run(job: csf.Job, timeout: float | None = None, out=sys.stderr) -> int:
             stderr = open(paths["error"], "wb") if paths["error"] else subprocess.DEVNULL
         start = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                [str(job.executable), *job.arguments], cwd=job.initialdir, env=env,
-                stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True,
-            )
+            try:
+                proc = subprocess.Popen(
+                    [str(job.executable), *job.arguments], cwd=job.initialdir, env=env,
+                    stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True,
+                )
+            except OSError as exc:
+                raise UsageError(
+                    f"{job.executable} could not be started ({exc.strerror or exc}); condor "
+                    "would put the job on hold for the same reason. A script needs a first "
+                    "line such as #!/bin/bash and execute permission (chmod +x)."
+                ) from exc
             try:
                 status = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -251,6 +261,11 @@ def main(argv=None) -> int:
         return run(job, timeout=args.timeout)
     except UsageError as exc:
         print(f"condor dry run: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file the job reads or writes that cannot be opened
+        print(f"condor dry run: cannot use {exc.filename or 'a file'} "
+              f"({exc.strerror or exc}); condor would put the job on hold for this. Check "
+              "the path and its permissions.", file=sys.stderr)
         return 2
 
 

@@ -1,491 +1,361 @@
-"""Read an HTCondor submit file the way ``condor_submit`` does, without HTCondor.
+"""Read an HTCondor submit file the way ``condor_submit`` does, in plain Python.
 
-Enough of the submit language for the files in ``condor/`` and for the dry run
-(``python -m hw3.condor_dryrun``): ``key = value`` commands (case-insensitive keys,
-``#`` comments, ``\\`` line continuation), macros ``$(name)``, ``$(name:default)``,
-``$ENV(NAME)`` and the file-name macro ``$F<flags>(name)``, and one ``queue``
-statement in any of its forms (``queue [N]``, ``queue [N] [vars] in (...)``,
-``queue [N] [vars] from FILE`` or ``from ( ... )``, ``queue [N] [var] matching glob``).
+Why not HTCondor's own parser (``htcondor2.Submit``, in the ``htcondor`` wheel)? The
+dry run must work wherever students run it, and on PyPI the wheel is Linux-only:
+``manylinux_2_28`` x86_64/aarch64 for CPython 3.8-3.14 since 23.10 (25.14.1 the newest
+checked); no macOS wheel (x86_64 or arm64) and no sdist in any release from 8.8.15 on,
+so ``pip install htcondor`` fails on a Mac. On Linux with glibc < 2.28 pip falls back to
+23.0.28, which has no ``htcondor2`` (only the v1 ``htcondor`` module, itself gone since
+25.0) and no wheel for 3.13. Patas' own bindings cannot stand in: they are built for
+the system python, which the course's ``.venv`` does not see, and their version (v1 or
+v2) depends on the cluster's HTCondor. So this reader stays, and the maintainers' tests
+check it against ``htcondor2`` wherever the wheel installs
+(tests/dist/test_dist_submit_oracle.py).
 
-Path rules (from the condor_submit manual): ``executable`` and a ``queue ... from``
-file are relative to the directory you run condor_submit in; ``output``, ``error``,
-``input`` and ``log`` are relative to ``initialdir`` (which itself defaults to that
-directory).  The maintainers' tests check this reader against HTCondor's own parser
-(the ``htcondor2`` Python bindings).
+Covered: ``name = value`` commands (case-insensitive, ``#`` comments, ``\\``
+continuation), ``$(name)``, ``$(name:default)``, ``$ENV(NAME)``, ``$F<pdnxq>(name)``,
+``$(SUBMIT_FILE)`` (set as condor_submit sets it: the path it was given) and one queue
+statement: ``queue [N] [vars] in|from|matching [slice] ...``, lists inline, in
+``(...)`` blocks or in a file. Anything else gets an error saying what to write.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import glob
 import os
 import re
-import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from hw3.errors import UsageError
+from hw3.condor_job import Job, SubmitFileError, absolute
 
-# Commands whose relative paths are taken from initialdir rather than the submit directory.
-IWD_RELATIVE = ("output", "error", "input", "log")
-_MACRO = re.compile(r"\$(\$)?(?:([A-Za-z]+)?\(([^()]*)\))")
-_QUEUE = re.compile(
-    r"""^queue
-        (?:\s+(?P<count>\d+))?
-        (?:\s*(?P<vars>[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)?
-           \s+(?P<kw>in|from|matching)\b(?P<rest>.*))?
-        \s*$""",
+NAME = re.compile(r"[A-Za-z0-9_./]+")  # what condor looks up: $( x ), $(a-b) stay as they are
+COMMAND = re.compile(r"\+?[A-Za-z_][\w.]*")
+# $(name) / $(name:default) / $FUNC(...), innermost first; $$(...) is the execute node's.
+MACRO = re.compile(r"\$(\$)?([A-Za-z_]+)?\(([^()]*)\)")
+QUEUE = re.compile(
+    r"""queue\b\s*(?P<count>\d+)?\s*
+        (?:(?P<vars>[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)?
+           \s*\b(?P<kw>in|from|matching)\b\s*(?P<rest>.*))?$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SLICE = re.compile(r"^\[(-?\d*)(?::(-?\d*))?(?::(\d*))?\]\s*")
-
-
-class SubmitFileError(UsageError):
-    """The submit file cannot be read; the message names the line and the fix."""
-
-
-@dataclass
-class Job:
-    """One job of a submit file, with every command's value macro-expanded."""
-
-    proc: int  # the job's $(Process)
-    item: dict  # the queue variables for this job (empty for a bare `queue N`)
-    commands: dict  # lower-case command name -> expanded value
-    submit_dir: Path  # where condor_submit runs (absolute)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        return self.commands.get(name.lower(), default)
-
-    @property
-    def initialdir(self) -> Path:
-        iwd = self.get("initialdir") or self.get("iwd")
-        return _absolute(iwd, self.submit_dir) if iwd else self.submit_dir
-
-    @property
-    def executable(self) -> Path:
-        exe = self.get("executable")
-        if not exe:
-            raise SubmitFileError("The submit file has no `executable = ...` line; add one.")
-        return _absolute(exe, self.submit_dir)
-
-    @property
-    def arguments(self) -> list[str]:
-        return parse_arguments(self.get("arguments", "") or "")
-
-    def path(self, name: str) -> Path | None:
-        """output / error / input / log as an absolute path (None when not set)."""
-        value = self.get(name)
-        if not value:
-            return None
-        return _absolute(value, self.initialdir)
-
-    @property
-    def environment(self) -> dict:
-        return parse_environment(self.get("environment", "") or "")
-
-    @property
-    def getenv(self) -> bool | list[str]:
-        """True/False, or the list of variable names/patterns to copy (newer condor)."""
-        value = (self.get("getenv") or "false").strip()
-        if value.lower() in ("true", "yes", "1"):
-            return True
-        if value.lower() in ("false", "no", "0", ""):
-            return False
-        return [v for v in re.split(r"[\s,]+", value) if v]
+SLICE = re.compile(r"\[(-?\d*)(?::(-?\d*))?(?::(-?\d*))?\]\s*")
+UNSUPPORTED = ("if", "elif", "else", "endif", "include", "error", "warning")
 
 
 @dataclass
 class SubmitFile:
-    """A parsed submit description: commands in order, and the queue statement."""
+    """The commands (lower-case name -> raw value) and the queue statement's jobs."""
 
-    commands: dict  # lower-case name -> raw (unexpanded) value, last assignment wins
-    names: dict  # lower-case name -> name as written
-    queue_line: str
-    queue_count: int
-    queue_vars: list[str]
-    items: list[dict] = field(default_factory=list)
-    submit_dir: Path = field(default_factory=Path.cwd)
-    path: str | None = None  # as given to condor_submit: the value of $(SUBMIT_FILE)
+    commands: dict
+    count: int  # the N of `queue N ...`
+    rows: list  # (item index, {variable: value}) per queued item; [(0, {})] for `queue N`
+    submit_dir: Path
 
     def jobs(self, overrides: dict | None = None, cluster: str = "1") -> list[Job]:
         """Every job condor_submit would queue, in order, macros expanded.
 
-        ``overrides`` (name -> value) act like ``condor_submit -append``: set just
-        before the queue statement, so they win over the file's own lines.
-        ``cluster`` is the value of $(Cluster) (unknown until a real submission).
+        ``overrides`` act like ``condor_submit -append``: set just before the queue
+        statement, so they win over the file's lines (not over queue variables).
+        ``cluster`` is $(Cluster), unknown until a real submission.
         """
         commands = dict(self.commands)
-        for key, value in (overrides or {}).items():
-            commands[key.lower()] = value
-        rows = self.items if self.queue_vars else [{}]  # `queue VAR in/from` may list none
+        commands.update({k.lower(): v for k, v in (overrides or {}).items()})
         jobs = []
-        proc = 0
-        for index, row in enumerate(rows):
-            for step in range(self.queue_count):
+        for index, row in self.rows:
+            for step in range(self.count):
+                proc = str(len(jobs))
                 live = {k.lower(): v for k, v in row.items()}
-                live.update({
-                    "process": str(proc), "procid": str(proc), "cluster": cluster,
-                    "clusterid": cluster, "step": str(step), "itemindex": str(index),
-                    "row": str(index),
-                })
-                expander = _Expander(commands, live, self.defaults())
-                expanded = {name: expander.expand(name) for name in commands}
-                jobs.append(Job(proc, dict(row), expanded, self.submit_dir))
-                proc += 1
+                live.update(process=proc, procid=proc, cluster=cluster, clusterid=cluster,
+                            step=str(step), itemindex=str(index), row=str(index))
+                macros = Macros(commands, live)
+                expanded = {name: macros.expand(value) for name, value in commands.items()}
+                jobs.append(Job(len(jobs), dict(row), expanded, self.submit_dir))
         return jobs
 
-    def defaults(self) -> dict:
-        return {} if self.path is None else {"submit_file": self.path}
 
+class Macros:
+    """$(...) expansion: queue variables first, then the file's commands. Undefined is
+    '', and $(name:default) gives the default when name is undefined or set to nothing."""
 
-def _absolute(value: str, base: Path) -> Path:
-    path = Path(os.path.expanduser(value))
-    return path if path.is_absolute() else Path(os.path.normpath(base / path))
+    def __init__(self, commands: dict, live: dict):
+        self.commands, self.live = commands, live
 
+    def expand(self, text: str, stack: tuple = ()) -> str:
+        for _ in range(100):
+            expanded = MACRO.sub(lambda match: self._replace(match, stack), text)
+            if expanded == text:
+                return text
+            text = expanded
+        raise SubmitFileError(
+            f"Expanding {text[:80]!r} does not end; check the $(...) references near it."
+        )
 
-class _Expander:
-    """Expands $(...) macros: queue variables, then the file's commands, then defaults."""
+    def raw(self, name: str) -> str | None:
+        return self.live.get(name.lower(), self.commands.get(name.lower()))
 
-    def __init__(self, commands: dict, live: dict, defaults: dict):
-        self.commands = commands
-        self.live = live
-        self.defaults = defaults
-
-    def lookup(self, name: str, depth: int) -> str | None:
+    def value(self, name: str, stack: tuple = ()) -> str | None:
         key = name.lower()
         if key in self.live:
             return self.live[key]
-        if key in self.commands:
-            return self._expand_text(self.commands[key], depth + 1)
-        if key in self.defaults:
-            return self.defaults[key]
-        return None
-
-    def expand(self, name: str) -> str:
-        return self._expand_text(self.commands[name.lower()], 0)
-
-    def _expand_text(self, text: str, depth: int) -> str:
-        if depth > 30:
+        if key in stack:
             raise SubmitFileError(
-                f"Macro expansion of {text!r} does not terminate (a macro refers to itself); "
-                "check the $(...) references in the submit file."
+                f"The macro $({name}) refers to itself ({' -> '.join(stack + (key,))}); "
+                "condor_submit would never finish expanding it. Break the loop."
             )
+        raw = self.commands.get(key)
+        return None if raw is None else self.expand(raw, stack + (key,))
 
-        def replace(match: re.Match) -> str:
-            if match.group(1):  # $$(...) is for the execute machine: keep it
-                return match.group(0)
-            func, body = match.group(2), match.group(3)
-            if func is None:
-                name, colon, default = body.partition(":")
-                value = self.lookup(name.strip(), depth)
-                if value is None:
-                    return self._expand_text(default, depth + 1) if colon else ""
-                return value
-            if func.upper() == "ENV":
-                return os.environ.get(body.strip(), "")
-            if func[0] in "fF":
-                value = self.lookup(body.strip(), depth) or ""
-                return file_macro(value, func[1:])
-            raise SubmitFileError(
-                f"The macro ${func}({body}) is not supported by the dry run; use plain "
-                "$(name) references, $ENV(NAME) or $Fp(name) in the submit file."
-            )
-
-        previous = None
-        while previous != text:
-            previous = text
-            text = _MACRO.sub(replace, text)
-        return text
-
-
-def file_macro(value: str, flags: str) -> str:
-    """``$F<flags>(macro)``: p = directory (with trailing slash), d = last directory
-    name (with slash), n = base name without extension, x = extension, q = quoted."""
-    flags = flags.lower()
-    unknown = set(flags) - set("pdnxq")
-    if unknown:
+    def _replace(self, match: re.Match, stack: tuple) -> str:
+        dollars, func, body = match.groups()
+        if dollars:
+            return match.group(0)
+        if func is None:
+            name, colon, default = body.partition(":")
+            if name and not NAME.fullmatch(name):
+                return match.group(0)  # not a name to condor either: $( x ), $(a-b)
+            if colon and not self.raw(name):  # undefined or set to nothing
+                return default
+            return self.value(name, stack) or ""
+        if func.upper() == "ENV":
+            return os.environ.get(body.strip(), "")
+        if func[0] in "fF" and NAME.fullmatch(body):  # undefined: the name is the value
+            value = self.value(body, stack)
+            return file_macro(body if value is None else value, func[1:], body)
         raise SubmitFileError(
-            f"$F{flags}(...) uses flags {''.join(sorted(unknown))!r} that the dry run does "
-            "not support; use p (directory), d, n (name), x (extension) or q (quote)."
+            f"The macro ${func}({body}) is not supported by the dry run; use $(name), "
+            "$(name:default), $ENV(NAME) or $F<flags>(name) (flags p, d, n, x, q)."
         )
-    if not set(flags) - {"q"}:
-        out = value
-    else:
-        head, slash, tail = value.rpartition("/")
-        stem, dot, ext = tail.rpartition(".")
-        if not dot:
-            stem, ext = tail, ""
-        out = ""
-        if "p" in flags:
-            out += (head + "/") if slash else ""
-        elif "d" in flags:
-            parent = head.rpartition("/")[2]
-            out += parent + "/" if parent else ""
-        if "n" in flags:
-            out += stem
-        if "x" in flags:
-            out += dot + ext
+
+
+def file_macro(value: str, flags: str, name: str = "name") -> str:
+    """``$F<flags>(name)`` as condor gives it: the span of the value from the first to
+    the last part asked for, among p (directory), d (last directory), n (name) and x
+    (extension), p and d counting only when there is a directory; q adds double quotes.
+    A value in quotes loses them first."""
+    flags = flags.lower()
+    if set(flags) - set("pdnxq"):
+        raise SubmitFileError(
+            f"$F{flags}(...): the dry run knows the flags p (directory), d (last "
+            "directory), n (name), x (extension) and q (quote) only."
+        )
+    if value.startswith('"'):
+        value = value[1:-1] if len(value) > 1 and value.endswith('"') else value[1:]
+    elif len(value) > 1 and value[0] == value[-1] == "'":
+        value = value[1:-1]
+    name_at = value.rfind("/") + 1
+    dot = value.rfind(".", name_at + 1)
+    ext_at = dot if dot > name_at else len(value)
+    last_dir_at = value.rfind("/", 0, name_at - 1) + 1 if name_at else 0
+    starts = {"p": 0, "d": last_dir_at, "n": name_at, "x": ext_at}
+    ends = {"p": name_at, "d": name_at, "n": ext_at, "x": len(value)}
+    # d starts later than p; with no directory at all, p and d select nothing.
+    asked = [p for p in "pdnx" if p in flags]
+    parts = [p for p in asked if not (p == "p" and "d" in flags)
+             and not (p in "pd" and not name_at)]
+    out = value[starts[parts[0]]:ends[parts[-1]]] if parts else "" if asked else value
+    if "q" in flags and asked and not out:
+        raise SubmitFileError(
+            f"$F{flags}({name}) quotes an empty part of {value!r}, for which HTCondor gives "
+            "a stray \" or \"\"; drop the q or the part that is empty."
+        )
     return f'"{out}"' if "q" in flags else out
 
 
-def parse_arguments(value: str) -> list[str]:
-    """An ``arguments`` value as argv (new syntax when double-quoted, else old syntax)."""
-    value = value.strip()
-    if value.startswith('"'):
-        if not value.endswith('"') or len(value) < 2:
-            raise SubmitFileError(
-                f"arguments = {value}: the opening double quote has no closing one. In the "
-                'new syntax the whole list is inside "...", with "" for a literal quote.'
-            )
-        inner = value[1:-1].replace('""', "\x00")
-        args, current, quoted, have = [], [], False, False
-        i = 0
-        while i < len(inner):
-            ch = inner[i]
-            if quoted:
-                if ch == "'" and inner[i + 1:i + 2] == "'":
-                    current.append("'")
-                    i += 1
-                elif ch == "'":
-                    quoted = False
-                else:
-                    current.append(ch)
-            elif ch == "'":
-                quoted, have = True, True
-            elif ch in " \t":
-                if current or have:
-                    args.append("".join(current))
-                current, have = [], False
-            else:
-                current.append(ch)
-            i += 1
-        if quoted:
-            raise SubmitFileError(
-                f"arguments = {value}: a single quote is not closed. Inside the new syntax, "
-                "wrap an argument with spaces in '...' and write '' for a literal quote."
-            )
-        if current or have:
-            args.append("".join(current))
-        return [a.replace("\x00", '"') for a in args]
-    return [a.replace('\\"', '"') for a in value.split()]
-
-
-def parse_environment(value: str) -> dict:
-    """An ``environment`` value as a dict (new syntax when double-quoted, else NAME=v;...)."""
-    value = value.strip()
-    if not value:
-        return {}
-    if value.startswith('"'):
-        entries = parse_arguments(value)
-    else:
-        entries = [e for e in value.split(";") if e.strip()]
-    env = {}
-    for entry in entries:
-        name, eq, val = entry.partition("=")
-        if not eq or not name.strip():
-            raise SubmitFileError(
-                f"environment: the entry {entry!r} is not NAME=value. Write "
-                'environment = "NAME=value OTHER=value".'
-            )
-        env[name.strip()] = val
-    return env
-
-
-def _logical_lines(text: str):
-    """(line number, text) per command: comments and blanks dropped, `\\` joined."""
-    pending, start = "", None
+def logical_lines(text: str):
+    """(first line number, text) per command: blanks and comments dropped; a line ending
+    in `\\` is joined with the next one, whatever that is, with no space added."""
+    pending, start = None, None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if start is None:
-            start = number
+        if pending is None:
+            if not line or line.startswith("#"):
+                continue
+            pending, start = "", number
         if line.endswith("\\"):
-            pending += line[:-1] + " "
+            pending += line[:-1]
             continue
-        yield start, pending + line
-        pending, start = "", None
-    if pending:
-        yield start, pending
+        yield start, (pending + line).strip()
+        pending = None
+    if pending is not None:
+        yield start, pending.strip()
 
 
 def parse(text: str, path=None, submit_dir=None) -> SubmitFile:
-    """Parse submit-file text.
-
-    ``path``: the submit file as given to condor_submit (it becomes $(SUBMIT_FILE));
-    ``submit_dir``: the directory condor_submit runs in (default: the current one).
-    """
+    """Parse submit-file text. ``path``: the file as given to condor_submit (it becomes
+    $(SUBMIT_FILE)); ``submit_dir``: where condor_submit runs (default: here)."""
     submit_dir = Path(submit_dir or Path.cwd()).resolve()
-    where = f"{path}" if path else "the submit file"
-    commands: dict = {}
-    names: dict = {}
-    lines = list(_logical_lines(text))
+    where = str(path) if path is not None else "the submit file"
+    commands = {"submit_file": "" if path is None else str(path)}
+    lines = list(logical_lines(text))
     queue = None
-    index = 0
-    while index < len(lines):
-        number, line = lines[index]
-        index += 1
-        word = re.split(r"[\s=]", line, maxsplit=1)[0].lower()
-        if word == "queue":
+    while lines:
+        number, line = lines.pop(0)
+        at = f"{where}, line {number}"
+        if re.match(r"queue\b(?!\s*=)", line, re.IGNORECASE):
             if queue is not None:
                 raise SubmitFileError(
-                    f"{where}, line {number}: a second `queue` statement. The dry run handles "
-                    "one queue statement per file; split the file or merge the queues."
+                    f"{at}: a second queue statement. The dry run reads one per file; "
+                    "split the file or merge the queues into one list."
                 )
-            block = None
-            opened = re.search(r"\b(in|from)\s+(\[[^\]]*\]\s*)?\(", line, re.IGNORECASE)
-            if opened and ")" not in line[opened.end():]:
-                block = []
-                while index < len(lines) and not lines[index][1].startswith(")"):
-                    block.append(lines[index][1])
-                    index += 1
-                if index == len(lines):
-                    raise SubmitFileError(
-                        f"{where}, line {number}: the list opened with `(` is never closed; "
-                        "end it with a line that starts with `)`."
-                    )
-                index += 1
-            queue = (number, line, block)
+            queue = (at, line, _block(line, lines, at))
             continue
-        is_command = re.match(r"[+A-Za-z_][\w.+]*\s*=", line)
-        if not is_command and word.rstrip(":") in (
-                "if", "elif", "else", "endif", "include", "error", "warning"):
-            raise SubmitFileError(
-                f"{where}, line {number}: `{word}` is not supported by the dry run. Keep "
-                "the submit file to `name = value` lines and one queue statement."
-            )
         name, eq, value = line.partition("=")
-        if not eq or not re.fullmatch(r"[+A-Za-z_][\w.+]*", name.strip()):
+        word = line.split()[0].rstrip(":").lower()
+        if word in UNSUPPORTED and not (eq and COMMAND.fullmatch(name.strip())):
             raise SubmitFileError(
-                f"{where}, line {number}: {line!r} is neither `name = value` nor a queue "
-                "statement. Check for a missing `=` or a stray line."
+                f"{at}: `{word}` is not supported by the dry run; keep the file to "
+                "`name = value` lines and one queue statement."
+            )
+        if not eq or not COMMAND.fullmatch(name.strip()):
+            raise SubmitFileError(
+                f"{at}: {line!r} is neither `name = value` nor a queue statement. Check "
+                "for a missing `=` or a stray line."
             )
         if queue is not None:
             raise SubmitFileError(
-                f"{where}, line {number}: commands after the queue statement are ignored by "
-                "condor_submit. Move them above `queue`."
+                f"{at}: a command after the queue statement applies to no job. Move it "
+                "above `queue`."
             )
-        key = name.strip()
-        commands[key.lower()] = value.strip()
-        names[key.lower()] = key
+        name = name.strip()
+        name = "MY." + name[1:] if name.startswith("+") else name  # +Attr is MY.Attr
+        commands[name.lower()] = value.strip()
     if queue is None:
         raise SubmitFileError(
-            f"{where} has no `queue` statement, so condor_submit would queue nothing. Add "
-            "`queue` (one job) or e.g. `queue seed in (1 2 3)` as the last line."
+            f"{where} has no queue statement, so condor_submit would queue nothing. Add "
+            "`queue` (one job) or e.g. `queue seed in (1 2 3)` as its last line."
         )
-    number, queue_line, block = queue
-    sub = SubmitFile(commands, names, queue_line, 1, [], [], submit_dir,
-                     str(path) if path is not None else None)
-    _parse_queue(sub, queue_line, block, where, number)
-    return sub
+    count, rows = _queue(*queue, Macros(commands, {}), submit_dir)
+    return SubmitFile(commands, count, rows, submit_dir)
 
 
-def _parse_queue(sub: SubmitFile, line: str, block, where: str, number: int) -> None:
-    match = _QUEUE.match(line)
+def _block(line: str, lines: list, at: str) -> list | None:
+    """The lines of a `(` list left open on the queue line, up to the line `)`."""
+    if line.rfind("(") <= line.rfind(")"):
+        return None
+    for i, (_, text) in enumerate(lines):
+        if text.startswith(")"):
+            if text[1:].strip():
+                raise SubmitFileError(f"{at}: nothing may follow the `)` closing the list.")
+            block = [text for _, text in lines[:i]]
+            del lines[:i + 1]
+            return block
+    raise SubmitFileError(
+        f"{at}: the list opened with `(` is never closed; end it with a line `)`."
+    )
+
+
+def _queue(at: str, line: str, block, macros: Macros, submit_dir: Path):
+    """(count, [(item index, row)]) for a queue statement."""
+    match = QUEUE.match(line)
     if not match:
         raise SubmitFileError(
-            f"{where}, line {number}: cannot read {line!r}. Use `queue`, `queue N`, "
-            "`queue VAR in (a b c)` or `queue VAR1, VAR2 from FILE`."
+            f"{at}: cannot read {line!r}. Write `queue`, `queue N`, `queue VAR in (a b c)` "
+            "or `queue VAR1, VAR2 from FILE`."
         )
-    sub.queue_count = int(match.group("count") or 1)
-    keyword = (match.group("kw") or "").lower()
+    count, keyword = int(match["count"] or 1), (match["kw"] or "").lower()
     if not keyword:
-        return
-    sub.queue_vars = [v.strip() for v in (match.group("vars") or "Item").split(",")]
-    rest = match.group("rest").strip()
-    slice_match = _SLICE.match(rest)
-    rows_slice = None
-    if slice_match:
-        start, stop, step = (int(g) if g else None for g in slice_match.groups())
-        rows_slice = slice(start, stop, step)
-        rest = rest[slice_match.end():]
+        return count, [(0, {})]
+    names = [v.strip() for v in (match["vars"] or "Item").split(",")]
+    rest = match["rest"].strip()
+    window = SLICE.match(rest)
+    if window:
+        rest = rest[window.end():]
+        window = slice(*(int(g) if g else None for g in window.groups()))
     if rest.startswith("("):
-        listed = block if block is not None else [rest[1:rest.rindex(")")]]
+        if block is None:
+            if not rest.endswith(")"):
+                raise SubmitFileError(f"{at}: nothing may follow the `)` closing the list.")
+            block = [rest[1:-1]]
+        source = block
+    elif keyword == "from":
+        source = _list_file(at, rest, macros, submit_dir)
     else:
-        listed = None
+        source = [rest]
     if keyword == "in":
-        raw = " ".join(listed) if listed is not None else rest
-        rows = [{sub.queue_vars[0]: v} for v in re.split(r"[\s,]+", raw) if v]
+        values = [v for text in source for v in re.split(r"[\s,]+", text) if v]
+        rows = [{names[0]: v, **{n: "" for n in names[1:]}} for v in values]
     elif keyword == "matching":
-        words = rest.split()
-        kind = words.pop(0).lower() if words and words[0].lower() in ("files", "dirs") else None
-        found = []
-        for pattern in words:
-            for hit in sorted(glob.glob(pattern, root_dir=sub.submit_dir)):
-                full = sub.submit_dir / hit
-                if (kind == "files" and not full.is_file()) or (kind == "dirs" and not full.is_dir()):
-                    continue
+        rows = [{names[0]: v, **{n: "" for n in names[1:]}}
+                for v in _matching(" ".join(source), submit_dir)]
+    else:
+        rows = [split_row(text, names) for text in source if text.strip()]
+    indexed = list(enumerate(rows))
+    return count, indexed[window] if window else indexed
+
+
+def _list_file(at: str, rest: str, macros: Macros, submit_dir: Path) -> list[str]:
+    """The lines of a `queue ... from FILE` list (FILE may use macros)."""
+    if rest.endswith("|"):
+        raise SubmitFileError(
+            f"{at}: `queue ... from COMMAND |` runs a program; the dry run reads only "
+            "files. Write the list to a file first."
+        )
+    name = macros.expand(rest)
+    table = absolute(name, submit_dir)
+    try:
+        lines = table.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SubmitFileError(
+            f"{at}: cannot read the queue list {table} "
+            f"({getattr(exc, 'strerror', None) or exc}). A relative name is taken from the "
+            "folder you submit from; a generated list must be made first (condor/sweep.txt: "
+            "`make sweep-table`; condor/README.md has the others)."
+        ) from exc
+    blank = next((i for i, row in enumerate(lines, start=1) if not row.strip()), None)
+    if blank:
+        raise SubmitFileError(
+            f"{table}, line {blank} is blank; remove blank lines from the list (HTCondor's "
+            "own parser rejects them)."
+        )
+    return lines
+
+
+def _matching(patterns: str, submit_dir: Path) -> list[str]:
+    """`matching [files|dirs] GLOB...`: sorted, folders with a trailing /, no repeats."""
+    words = patterns.split()
+    kind = words.pop(0).lower() if words and words[0].lower() in ("files", "dirs") else ""
+    found = []
+    for pattern in words:
+        for hit in sorted(glob.glob(pattern, root_dir=submit_dir)):
+            is_dir = (submit_dir / hit).is_dir()
+            if (kind == "files" and is_dir) or (kind == "dirs" and not is_dir):
+                continue
+            hit += "/" if is_dir else ""
+            if hit not in found:
                 found.append(hit)
-        rows = [{sub.queue_vars[0]: v} for v in found]
-    else:  # from
-        if listed is not None:
-            source = [row for row in listed if row.strip()]
-        else:
-            if rest.endswith("|"):
-                raise SubmitFileError(
-                    f"{where}, line {number}: `queue ... from SCRIPT |` runs a program; the "
-                    "dry run reads only files. Write the list to a file first."
-                )
-            # The file name may use macros, e.g. $Fp(SUBMIT_FILE)list.txt (the folder of
-            # the submit file): condor_submit expands them before reading the list.
-            rest = _Expander(sub.commands, {}, sub.defaults())._expand_text(rest, 0)
-            table = _absolute(rest, sub.submit_dir)
-            if not table.is_file():
-                raise SubmitFileError(
-                    f"{where}, line {number}: the queue list {rest} does not exist (looked "
-                    f"for {table}; it is relative to the directory you submit from). "
-                    "Generate it first (see condor/README.md) and submit from the "
-                    "repository root."
-                )
-            source = table.read_text(encoding="utf-8").splitlines()
-            for i, row in enumerate(source, start=1):
-                if not row.strip():
-                    raise SubmitFileError(
-                        f"{table}, line {i} is blank; condor_submit would queue a job with "
-                        "empty variables. Remove blank lines from the list."
-                    )
-        rows = [_split_row(row, sub.queue_vars) for row in source]
-    if rows_slice is not None:
-        rows = rows[rows_slice]
-    sub.items = rows
+    return found
 
 
-def _split_row(row: str, names: list[str]) -> dict:
-    parts = row.strip()
-    values = {}
-    for i, name in enumerate(names):
-        if i == len(names) - 1:
-            values[name] = parts.strip()
-        else:
-            piece = re.split(r"[\s,]+", parts, maxsplit=1)
-            values[name] = piece[0]
-            parts = piece[1] if len(piece) > 1 else ""
-    return values
+def split_row(text: str, names: list[str]) -> dict:
+    """One line of a `from` list: each variable but the last takes a word ended by one
+    space or comma; the last takes the rest of the line."""
+    rest = text.strip()
+    row = {}
+    for name in names[:-1]:
+        word = re.match(r"\s*([^\s,]*)[\s,]?", rest)
+        row[name], rest = word[1], rest[word.end():]
+    row[names[-1]] = rest.strip()
+    return row
 
 
 def read(path, submit_dir=None) -> SubmitFile:
-    """Parse the submit file at ``path`` (``UsageError`` if it cannot be read)."""
-    path = Path(path)
-    if not path.is_file():
+    """Parse the submit file at ``path`` (a SubmitFileError says why it cannot be).
+    $(SUBMIT_FILE) is ``path`` as given, like condor_submit's argument."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
         raise SubmitFileError(
-            f"No submit file at {path}. Give the path of a .sub file, e.g. condor/train.sub."
+            f"Cannot read the submit file {path} ({exc.strerror or exc}). Give the path of "
+            "a .sub file, e.g. condor/train.sub."
+        ) from exc
+    if b"\r\n" in data:
+        raise SubmitFileError(
+            f"{path} has Windows (CRLF) line endings; condor on Linux misreads them. "
+            "Convert it with `dos2unix` or your editor's line-ending setting."
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SubmitFileError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8.") from exc
-    if "\r\n" in text:
-        raise SubmitFileError(
-            f"{path} has Windows (CRLF) line endings; condor on Linux misreads them. Convert "
-            "it with `dos2unix` or your editor's line-ending setting."
-        )
-    return parse(text, path=path, submit_dir=submit_dir)
-
-
-def shell_command(job: Job) -> str:
-    """The job as one shell-quoted command line (for messages)."""
-    return " ".join(shlex.quote(a) for a in [str(job.executable), *job.arguments])
-
-
-def env_matches(name: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+    return parse(text, path=str(path), submit_dir=submit_dir)

@@ -4,14 +4,13 @@ What these prove, offline: every submit file parses; its queue statement expands
 one job per seed / sweep row / submission; after macro expansion its arguments are
 accepted by the real argparse parser of the command the job script runs; its
 executable exists and is executable; Requirements keeps jobs off patas-n3 and allows
-the other nodes; the project's own reader (used by the dry run) agrees with HTCondor
-on every job; and the paths resolve to the repository wherever condor_submit runs.
+the other nodes; and the paths resolve to the repository wherever condor_submit runs.
+That the dry run's reader agrees with HTCondor is tests/dist/test_dist_submit_oracle.py.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,9 @@ classad2 = pytest.importorskip("classad2")
 
 from grader import batch, sandbox  # noqa: E402
 from grader.fanout import build_parser as fanout_parser  # noqa: E402
-from grader.fanout import read_jobs, write_list  # noqa: E402
+from grader.fanout import read_jobs  # noqa: E402
 from hw3 import condor_submit_file as csf  # noqa: E402
-from hw3.sweep import make_rows, write_table  # noqa: E402
+from hw3.condor_job import parse_arguments  # noqa: E402
 from hw3.word2vec import build_parser as word2vec_parser  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,25 +31,6 @@ SUBMIT_FILES = ("train.sub", "sweep.sub", "grade.sub")
 SCRIPTS = {"train.sh": (word2vec_parser, []), "grade.sh": (fanout_parser, ["grade"])}
 EXPANDED = ("executable", "arguments", "initialdir", "output", "error", "log",
             "request_memory", "request_cpus", "requirements")
-
-
-@pytest.fixture
-def submit_dir(tmp_path, monkeypatch):
-    """A copy of condor/ with the generated queue lists, as the directory condor_submit
-    runs in (queue lists are read relative to it)."""
-    shutil.copytree(ROOT / "condor", tmp_path / "condor",
-                    ignore=shutil.ignore_patterns("logs", "sweep.txt", "grade_list.*"))
-    write_table(make_rows([0.025, 0.1], [50, 100], [5], [2, 5], [1, 2, 3]),
-                tmp_path / "condor" / "sweep.txt")
-    subs = tmp_path / "submissions"
-    subs.mkdir()
-    (subs / "alice.py").write_text("# ops\n")
-    (subs / "bob").mkdir()
-    (subs / "bob" / "ops.py").write_text("# ops\n")
-    (subs / "carol.tar.gz").write_bytes(b"")
-    write_list(str(subs), str(tmp_path / "condor" / "grade_list.txt"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def condor_submit(name: str) -> htcondor2.Submit:
@@ -102,7 +82,7 @@ def test_arguments_are_accepted_by_the_cli_the_job_runs(submit_dir, name):
     jobs = condor_jobs(name)
     parser, prefix = SCRIPTS[Path(jobs[0]["executable"]).name]
     for job in jobs:
-        argv = csf.parse_arguments(job["arguments"])
+        argv = parse_arguments(job["arguments"])
         try:
             parser().parse_args(prefix + argv)
         except SystemExit as exc:
@@ -112,8 +92,8 @@ def test_arguments_are_accepted_by_the_cli_the_job_runs(submit_dir, name):
 
 def test_train_queues_one_job_per_seed_with_its_own_outputs(submit_dir):
     jobs = condor_jobs("train.sub")
-    outs = [word2vec_parser().parse_args(csf.parse_arguments(j["arguments"])).out for j in jobs]
-    seeds = [word2vec_parser().parse_args(csf.parse_arguments(j["arguments"])).seed for j in jobs]
+    outs = [word2vec_parser().parse_args(parse_arguments(j["arguments"])).out for j in jobs]
+    seeds = [word2vec_parser().parse_args(parse_arguments(j["arguments"])).seed for j in jobs]
     assert seeds == [1, 2, 3], seeds
     assert outs == ["outputs/seed_1", "outputs/seed_2", "outputs/seed_3"], outs
     assert len({j["output"] for j in jobs}) == 3, [j["output"] for j in jobs]
@@ -123,7 +103,7 @@ def test_sweep_queues_one_job_per_table_row(submit_dir):
     rows = (submit_dir / "condor" / "sweep.txt").read_text().splitlines()
     jobs = condor_jobs("sweep.sub")
     assert len(jobs) == len(rows) == 2 * 2 * 2 * 3
-    parsed = [word2vec_parser().parse_args(csf.parse_arguments(j["arguments"])) for j in jobs]
+    parsed = [word2vec_parser().parse_args(parse_arguments(j["arguments"])) for j in jobs]
     got = [(a.lr, a.dim, a.negatives, a.window, a.seed) for a in parsed]
     want = [(float(r.split()[1]), *map(int, r.split()[2:])) for r in rows]
     assert got == want
@@ -132,7 +112,7 @@ def test_sweep_queues_one_job_per_table_row(submit_dir):
 
 def test_grade_queues_one_job_per_submission(submit_dir):
     jobs = condor_jobs("grade.sub")
-    argvs = [fanout_parser().parse_args(["grade", *csf.parse_arguments(j["arguments"])])
+    argvs = [fanout_parser().parse_args(["grade", *parse_arguments(j["arguments"])])
              for j in jobs]
     assert [a.job for a in argvs] == ["alice", "bob", "carol"]
     assert [a.out for a in argvs] == ["grades/alice", "grades/bob", "grades/carol"]
@@ -178,16 +158,6 @@ def test_grade_jobs_running_past_the_grading_timeout_are_removed(submit_dir):
     assert not removed(1, limit + 60), "an idle job is not running: it must stay queued"
 
 
-@pytest.mark.parametrize("name", SUBMIT_FILES)
-def test_dry_run_reader_agrees_with_htcondor_on_every_job(submit_dir, name):
-    ours = csf.read(Path("condor") / name, submit_dir=submit_dir).jobs()
-    theirs = condor_jobs(name)
-    assert len(ours) == len(theirs)
-    for mine, condor in zip(ours, theirs):
-        for key, value in condor.items():
-            assert mine.get(key) == value, f"{name} job {mine.proc}: {key}"
-
-
 @pytest.mark.parametrize("where", ["root", "condor", "elsewhere"])
 def test_paths_resolve_to_the_repository_wherever_you_submit_from(tmp_path, where):
     given, cwd = {"root": ("condor/train.sub", ROOT),
@@ -204,25 +174,3 @@ def test_paths_resolve_to_the_repository_wherever_you_submit_from(tmp_path, wher
 def test_logs_folder_exists_in_the_repository():
     assert (ROOT / "condor" / "logs").is_dir()
     assert "!.gitignore" in (ROOT / "condor" / "logs" / ".gitignore").read_text()
-
-
-@pytest.mark.parametrize("value, argv", [
-    ('"3 simple arguments"', ["3", "simple", "arguments"]),
-    ("\"one 'two with spaces' 3\"", ["one", "two with spaces", "3"]),
-    ('"one ""two"" \'spacey \'\'quoted\'\' argument\'"', ["one", '"two"', "spacey 'quoted' argument"]),
-    ("one \\\"two\\\" 'three'", ["one", '"two"', "'three'"]),
-])
-def test_arguments_split_as_the_condor_manual_says(value, argv):
-    assert csf.parse_arguments(value) == argv
-
-
-@pytest.mark.parametrize("name, rows", [("sweep.sub", 24), ("grade.sub", 3)])
-def test_queue_lists_are_found_from_any_folder_by_condor_and_by_the_dry_run(submit_dir, name,
-                                                                          rows, monkeypatch):
-    # `from $Fp(SUBMIT_FILE)list.txt`: the list sits beside the submit file.
-    monkeypatch.chdir(submit_dir / "condor")
-    sub = htcondor2.Submit(Path(name).read_text())
-    sub["SUBMIT_FILE"] = name  # condor_submit run inside condor/
-    assert len(list(sub.itemdata())) == rows
-    parsed = csf.parse(Path(name).read_text(), path=name, submit_dir=Path.cwd())
-    assert len(parsed.jobs()) == rows

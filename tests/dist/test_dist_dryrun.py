@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -163,3 +165,95 @@ def test_train_sub_trains_for_real_through_train_sh(tmp_path):
             "neighbours.txt"} <= set(written), written
     settings = json.loads((repo / "outputs" / "seed_1" / "config.json").read_text())["settings"]
     assert settings["seed"] == 1 and settings["epochs"] == 1, settings
+
+
+# A broken submit file (or list) -> what the student must read in the one paragraph.
+BROKEN = {
+    "no queue": ("executable = jobs/report.sh\n", "has no queue statement"),
+    "list never closed": ("executable = jobs/report.sh\nqueue w in (\n a\n", "never closed"),
+    "text after the list": ("executable = jobs/report.sh\nqueue w in (a) # c\n",
+                            "nothing may follow"),
+    "if": ("executable = jobs/report.sh\nif defined x\nendif\nqueue\n", "not supported"),
+    "stray line": ("executable = jobs/report.sh\nrequest_cpus 2\nqueue\n", "missing `=`"),
+    "bad queue": ("executable = jobs/report.sh\nqueue w on (a b)\n", "cannot read"),
+    "two queues": ("executable = jobs/report.sh\nqueue\nqueue 2\n", "second queue"),
+    "command after queue": ("executable = jobs/report.sh\nqueue\nx = 1\n", "above `queue`"),
+    "missing list": ("executable = jobs/report.sh\nqueue w from nowhere.txt\n",
+                     "cannot read the queue list"),
+    "list is a folder": ("executable = jobs/report.sh\nqueue w from jobs\n",
+                         "cannot read the queue list"),
+    "blank line in list": ("executable = jobs/report.sh\nqueue w from jobs/gap.txt\n",
+                           "blank"),
+    "list from a program": ("executable = jobs/report.sh\nqueue w from ls |\n",
+                            "runs a program"),
+    "macro loop": ("executable = jobs/report.sh\na = $(b)\nb = $(a)\nqueue\n",
+                   "refers to itself"),
+    "unknown macro function": ("executable = jobs/report.sh\nx = $INT(y)\nqueue\n",
+                               "not supported"),
+    "unknown $F flag": ("executable = jobs/report.sh\nx = $Fw(SUBMIT_FILE)\nqueue\n",
+                        "flags p (directory)"),
+    "quoted empty $F part": ("executable = jobs/report.sh\nv = noext\nx = $Fxq(v)\nqueue\n",
+                             "stray"),
+    "arguments quote": ('executable = jobs/report.sh\narguments = "a b\nqueue\n',
+                        "no closing one"),
+    "arguments single quote": ("executable = jobs/report.sh\narguments = \"a 'b\"\nqueue\n",
+                               "single quote is not closed"),
+    "environment entry": ('executable = jobs/report.sh\nenvironment = "A=1 B"\nqueue\n',
+                          "NAME=value"),
+    "no executable": ("arguments = a\nqueue\n", "no `executable"),
+    "windows line endings": ("executable = jobs/report.sh\r\nqueue\r\n", "dos2unix"),
+    "not UTF-8": (b"executable = jobs/report.sh\n# \xff\nqueue\n", "UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_submit_file_gets_one_paragraph(project, capsys, case):
+    tmp_path, _ = project
+    text, says = BROKEN[case]
+    (tmp_path / "jobs" / "gap.txt").write_text("a\n\nb\n")
+    sub = tmp_path / "jobs" / "broken.sub"
+    sub.write_bytes(text if isinstance(text, bytes) else text.encode())
+    assert condor_dryrun.main(["jobs/broken.sub"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("condor dry run: ") and err.count("\n") == 1, err
+    assert says in err, err
+
+
+@pytest.mark.parametrize("given", ["jobs/none.sub", "jobs"])
+def test_a_missing_submit_file_gets_one_paragraph(project, capsys, given):
+    assert condor_dryrun.main([given]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("condor dry run: Cannot read the submit file") and err.count("\n") == 1
+
+
+def test_files_the_job_cannot_open_end_in_one_paragraph(project, capsys):
+    tmp_path, write = project
+    write()
+    sub = tmp_path / "jobs" / "report.sub"
+    sub.write_text(sub.read_text().replace("out_$(word).txt", ""))  # output: a folder
+    assert condor_dryrun.main(["jobs/report.sub"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith("condor dry run: cannot use "), err
+
+
+def test_a_script_without_a_shebang_line_is_explained(project, capsys):
+    tmp_path, write = project
+    write()
+    (tmp_path / "jobs" / "report.sh").write_text("echo no interpreter line\n")
+    assert condor_dryrun.main(["jobs/report.sub"]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("condor dry run: ") and "#!/bin/bash" in last, last
+
+
+def test_the_dry_run_needs_no_htcondor_bindings(project):
+    """Students install without htcondor (no macOS wheel): block it and run --show."""
+    tmp_path, write = project
+    write()
+    code = ("import sys; sys.modules.update(htcondor2=None, htcondor=None, classad2=None); "
+            "from hw3 import condor_dryrun; sys.exit(condor_dryrun.main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, "jobs/report.sub", "--show"],
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert "--word alpha --job 0 'two words'" in done.stdout, done.stdout
