@@ -108,3 +108,8 @@ OUT ?= outputs
 .PHONY: train
 train: ## Train word2vec with your starter/ops.py on the toy corpus into outputs/ (ARGS="--epochs 10", OUT=dir)
 	$(PY) -m hw3.word2vec --ops starter --out $(OUT) --overwrite $(ARGS)
+
+.PHONY: rubric
+rubric: ## Print the rubric (every test, its points) and rewrite the handout's rubric table from hw3/registry.py
+	$(PY) -m grader rubric
+	$(PY) -m grader rubric --write-handout hw3/README.md

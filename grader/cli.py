@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                        "of the handout, --json a machine-readable list.")
     r.add_argument("--markdown", action="store_true", help="the handout's table")
     r.add_argument("--json", action="store_true", help="one JSON object per test")
+    r.add_argument("--write-handout", metavar="README",
+                   help="rewrite the rubric block of this handout (hw3/README.md)")
 
     return p
 
@@ -118,7 +120,7 @@ def main(argv=None) -> int:
                 raise UsageError(f"-j must be at least 1 (got {args.jobs}).")
             return grade_all(args.dir, args.out, args.jobs, args.force)
         if args.command == "rubric":
-            return cmd_rubric(args.markdown, args.json)
+            return cmd_rubric(args.markdown, args.json, args.write_handout)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -247,12 +249,26 @@ def warn_if_starter_is_written() -> None:
               file=sys.stderr)
 
 
-def cmd_rubric(markdown: bool, as_json: bool) -> int:
+def cmd_rubric(markdown: bool, as_json: bool, handout: str | None = None) -> int:
     import json
 
     from grader import rubric_table
+    from hw3 import registry
 
-    if as_json:
+    problems = registry.problems()
+    if problems:
+        raise UsageError("hw3/registry.py is inconsistent: " + "; ".join(problems) + ".")
+    if handout:
+        from hw3.atomic import write_text
+
+        try:
+            with open(handout, encoding="utf-8") as f:
+                text = f.read()
+            write_text(handout, rubric_table.update(text))
+        except (OSError, ValueError) as err:
+            raise UsageError(f"--write-handout {handout}: {err}") from None
+        print(f"wrote the rubric table into {handout}")
+    elif as_json:
         print(json.dumps(rubric_table.rows(), indent=1))
     elif markdown:
         print(rubric_table.markdown())

@@ -40,7 +40,19 @@ def _hidden_windows() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _public_text() -> str:
-    return "\0".join(_texts(PUBLIC, (".py",)))
+    """The public source, and its string literals as the program sees them (a message
+    split over several source lines is one string)."""
+    import ast
+
+    parts = []
+    for text in _texts(PUBLIC, (".py",)):
+        parts.append(text)
+        try:
+            parts += [n.value for n in ast.walk(ast.parse(text))
+                      if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        except SyntaxError:
+            pass
+    return "\0".join(parts)
 
 
 @functools.lru_cache(maxsize=4096)

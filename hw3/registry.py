@@ -128,7 +128,7 @@ CHECKS: tuple[Check, ...] = (
     Check("laws", "properties", 2, 0,
           "laws the op obeys, on random shapes and values (hypothesis)"),
     Check("training_trajectory", "training", 6, 7,
-          "word2vec trained with your four ops follows the reference loss curve", False),
+          "word2vec trained with your ops follows the reference loss curve", False),
     Check("training_neighbours", "training", 2, 4,
           "after that run, nearest neighbours are mostly words of the same class", False),
 )

@@ -19,7 +19,7 @@ probabilities (the first word listed is the most frequent), like real text.  All
 randomness comes from one ``numpy.random.Generator`` seeded with ``--seed``, using
 only ``Generator.random()`` so the output stays byte-identical across numpy versions.
 
-Run ``python -m hw3.grammar --help`` for the command line.
+Run ``python -m instructor.grammar --help`` for the command line.
 """
 
 from __future__ import annotations
@@ -307,11 +307,11 @@ def write_toy_corpus(out: Path, seed: int = DEFAULT_SEED, n_sentences: int = DEF
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m hw3.grammar",
+        prog="python -m instructor.grammar",
         description="Generate the toy corpus (corpus.txt) and the gold word classes "
         "(classes.tsv) from a probabilistic grammar over word classes.",
         epilog="The committed data/toy/ was made with: "
-        f"python -m hw3.grammar --out data/toy --seed {DEFAULT_SEED} "
+        f"python -m instructor.grammar --out data/toy --seed {DEFAULT_SEED} "
         f"--sentences {DEFAULT_SENTENCES}",
     )
     parser.add_argument("--out", required=True, type=Path,

@@ -1,4 +1,4 @@
-"""The toy-corpus generator (hw3/grammar.py) and the committed data/toy/ files."""
+"""The toy-corpus generator (instructor/grammar.py) and the committed data/toy/ files."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hw3 import grammar
+from instructor import grammar
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "data" / "toy"
 README = ROOT / "data" / "README.md"
-DOCUMENTED_COMMAND = "python -m hw3.grammar --out data/toy --seed 0 --sentences 30000"
+DOCUMENTED_COMMAND = "python -m instructor.grammar --out data/toy --seed 0 --sentences 30000"
 
 
 def sha256(path: Path) -> str:
@@ -55,7 +55,7 @@ def test_different_seeds_give_different_corpora():
 def test_committed_corpus_is_what_the_documented_command_makes(tmp_path):
     assert DOCUMENTED_COMMAND in README.read_text(encoding="utf-8"), (
         "data/README.md no longer shows the command that made data/toy/")
-    args = DOCUMENTED_COMMAND.split()[3:]  # drop "python -m hw3.grammar"
+    args = DOCUMENTED_COMMAND.split()[3:]  # drop "python -m instructor.grammar"
     args[args.index("--out") + 1] = str(tmp_path)
     assert grammar.main(args) == 0
     for name in ("corpus.txt", "classes.tsv"):
@@ -168,8 +168,8 @@ def test_out_pointing_at_a_file_is_a_usage_error(tmp_path, capsys):
     assert target.read_text() == "keep me\n"
 
 
-@pytest.mark.skipif(not (ROOT / "grader" / "solution" / "ops.py").is_file(),
-                    reason="the reference ops (grader/solution/ops.py) are not in this copy")
+@pytest.mark.skipif(not (ROOT / "instructor" / "solution" / "ops.py").is_file(),
+                    reason="the reference ops (instructor/solution/ops.py) are not in this copy")
 def test_reference_word2vec_learns_the_toy_classes():
     """The corpus's purpose: word2vec with correct ops sorts its words into their classes
     (purity >= 0.9 even with 2 of the default 5 epochs; 0.998 measured with 5)."""

@@ -199,7 +199,7 @@ BAD_INPUTS = {
         lambda t, c: ["--corpus", _with_classes(t, c, b"cat\tanim\xe9l\n")], "word classes"),
     "--out cannot be created": (lambda t, c: ["--out", t / "afile" / "out"], "cannot be written"),
 }
-SOLUTION = (REPO / "grader" / "solution" / "ops.py").read_text()
+SOLUTION = (REPO / "instructor" / "solution" / "ops.py").read_text()
 
 
 def _with_classes(tmp_path, corpus, classes: bytes):
@@ -226,7 +226,7 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, tiny_corpus, 
 
 def test_an_op_that_fails_during_training_is_reported_with_its_line(tiny_corpus, tmp_path,
                                                                     capsys):
-    solution = (REPO / "grader" / "solution" / "ops.py").read_text()
+    solution = (REPO / "instructor" / "solution" / "ops.py").read_text()
     broken = solution.replace("g = grad_output[..., None]",
                               "assert a.ndim == 2, 'only 2-D'\n        g = grad_output[..., None]")
     assert broken != solution
@@ -277,4 +277,4 @@ def test_outputs_name_files_inside_the_repository_by_relative_paths(tmp_path, ca
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     assert metrics["classes_file"] == "data/toy/classes.tsv", metrics
     assert config["settings"]["corpus"] == "data/toy/corpus.txt", config["settings"]
-    assert config["ops"]["file"] == "grader/solution/ops.py", config["ops"]
+    assert config["ops"]["file"] == "instructor/solution/ops.py", config["ops"]

@@ -19,7 +19,7 @@ def test_named_ops_load_with_all_four_ops(spec):
 
 
 def test_a_folder_holding_ops_py_loads(tmp_path):
-    (tmp_path / "ops.py").write_text((REPO / "grader" / "solution" / "ops.py").read_text())
+    (tmp_path / "ops.py").write_text((REPO / "instructor" / "solution" / "ops.py").read_text())
     ops = load_ops(tmp_path)
     check_ops(ops)  # the reference passes the quick check
 
@@ -31,7 +31,7 @@ def test_the_starter_stubs_fail_the_check_with_implement_first():
 
 
 def test_an_op_that_raises_is_named_by_the_check(tmp_path):
-    text = (REPO / "grader" / "solution" / "ops.py").read_text().replace(
+    text = (REPO / "instructor" / "solution" / "ops.py").read_text().replace(
         "return np.log(a)", "raise ValueError('oops')")
     with pytest.raises(UsageError, match=r"log raised ValueError \(oops\)"):
         check_ops(load_ops_from_text(text, tmp_path))

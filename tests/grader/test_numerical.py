@@ -1,0 +1,192 @@
+"""A backward that differentiates numerically is recognised; analytic ones never are.
+
+Whole submissions are in tests/catalog (numerical/ must be caught, valid/ must not);
+these are the rules one by one, on the smallest code that shows them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from edugrad.operation import Operation, tensor_op
+from grader import numerical
+from sandboxed import probe
+
+HEADER = "import numpy as np\nfrom edugrad.operation import Operation, tensor_op\n\n"
+
+
+def ops_file(backward_body: str, extra: str = "", forward_body: str = "ctx.append(a)\nreturn np.log(a)") -> str:
+    return HEADER + textwrap.dedent(extra) + textwrap.dedent(f"""
+@tensor_op
+class log(Operation):
+    @staticmethod
+    def forward(ctx, a):
+{textwrap.indent(forward_body, ' ' * 8)}
+
+    @staticmethod
+    def backward(ctx, grad_output):
+{textwrap.indent(textwrap.dedent(backward_body), ' ' * 8)}
+""")
+
+
+NUMERICAL = {
+    "central differences of a helper": ("(a,) = ctx\nh = 1e-5\nreturn (grad_output * (f(a + h) - f(a - h)) / (2 * h),)",
+                                        "def f(x):\n    return np.log(x)\n"),
+    "one-sided differences with a literal step": ("(a,) = ctx\nreturn (grad_output * (np.log(a + 1e-7) - np.log(a)) / 1e-7,)", ""),
+    "a step from machine epsilon": ("(a,) = ctx\neps = np.finfo(float).eps ** 0.5\nreturn (grad_output * (np.log(a + eps) - np.log(a - eps)) / (2 * eps),)", ""),
+    "a relative step": ("(a,) = ctx\nh = 1e-6 * a\nreturn (grad_output * (np.log(a + h) - np.log(a - h)) / (2 * h),)", ""),
+    "a step passed as an argument": ("(a,) = ctx\nreturn (grad_output * slope(np.log, a, a * 1e-4),)",
+                                     "def slope(f, x, h):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"),
+    "multiplying by one over the step": ("(a,) = ctx\nh = 1e-6\nreturn (grad_output * (np.log(a + h) - np.log(a)) * (1 / h),)", ""),
+    "the complex step": ("(a,) = ctx\nreturn (grad_output * np.log(a + 1e-20j).imag / 1e-20,)", ""),
+    "complex numbers by dtype": ("(a,) = ctx\nz = a.astype(np.complex128)\nz += 1e-20j\nreturn (grad_output * np.log(z).imag * 1e20,)", ""),
+    "edugrad's checker": ("from edugrad.gradcheck import numerical_vjp\n(a,) = ctx\nreturn tuple(numerical_vjp(log.op_class.forward, [a], grad_output, [0]))", ""),
+    "the grader imported at module level": ("(a,) = ctx\nreturn tuple(checks.numerical_vjp(log.op_class.forward, [a], grad_output, [0]))",
+                                            "from grader import checks\n"),
+    "numpy's gradient": ("(a,) = ctx\nh = 1e-3\nreturn (grad_output * np.gradient(np.log(np.stack([a - h, a, a + h])), h, axis=0)[1],)", ""),
+    "scipy's approx_fprime": ("from scipy.optimize import approx_fprime\n(a,) = ctx\nreturn (grad_output * approx_fprime(a, lambda x: np.log(x).sum()),)", ""),
+    "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
+                     "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
+                     "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
+}
+
+ANALYTIC = {
+    "the formula": ("(a,) = ctx\nreturn (grad_output / a,)", ""),
+    "an epsilon guard in the denominator": ("(a,) = ctx\nreturn (grad_output / (a + 1e-12),)", ""),
+    "a difference divided by an input": ("(a,) = ctx\nreturn ((grad_output - 0 * a) / a,)", ""),
+    "a helper recomputing forward on the same input": ("(a,) = ctx\nreturn (grad_output * np.exp(-f(a)),)",
+                                                       "def f(x):\n    return np.log(x)\n"),
+    "a variable named h that is no step": ("(a,) = ctx\nh = 0.5\nreturn (grad_output * (2 * h) / a,)", ""),
+    "a difference halved": ("(a,) = ctx\nreturn ((grad_output - grad_output / 2) * 2 / a,)", ""),
+    "sympy-free symbolic comment mentioning numerical_vjp": ("(a,) = ctx\n# not numerical_vjp: the formula\nreturn (grad_output / a,)", ""),
+    "gradcheck used in a self-test at the bottom of the file": (
+        "(a,) = ctx\nreturn (grad_output / a,)",
+        "from edugrad.gradcheck import gradcheck\n\nif __name__ == '__main__':\n    print(gradcheck(log, np.ones(3)))\n"),
+}
+
+
+@pytest.mark.parametrize("what", NUMERICAL)
+def test_numerical_backward_is_recognised_from_its_source(what):
+    body, extra = NUMERICAL[what]
+    assert numerical.from_source(ops_file(body, extra), "log"), what
+
+
+@pytest.mark.parametrize("what", ANALYTIC)
+def test_analytic_backward_is_never_taken_for_numerical(what):
+    body, extra = ANALYTIC[what]
+    assert numerical.from_source(ops_file(body, extra), "log") == [], what
+
+
+def test_the_verdict_is_one_sentence_naming_the_op_and_the_rule():
+    body, extra = NUMERICAL["the complex step"]
+    message = numerical.verdict("log", ops_file(body, extra), [])
+    assert message.startswith("log.backward differentiates numerically (it uses complex")
+    assert "must compute the derivative from its formula" in message
+    assert "line " in message
+
+
+def test_evidence_from_the_run_alone_is_enough():
+    message = numerical.verdict("log", ops_file("(a,) = ctx\nreturn (grad_output / a,)"),
+                                ["backward evaluates `f` at an input moved by a small step"])
+    assert "moved by a small step" in message
+
+
+def test_a_file_that_does_not_parse_gives_no_evidence():
+    assert numerical.from_source("def broken(:\n", "log") == []
+
+
+# ------------------------------------------------------------------------ the probe
+def _module(**names):
+    import types
+
+    module = types.ModuleType("submission_probe")
+    for name, value in names.items():
+        setattr(module, name, value)
+        if callable(value):
+            value.__module__ = module.__name__
+    return module
+
+
+def _op(backward):
+    @tensor_op
+    class op(Operation):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.append(a)
+            return helper(a)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return backward(ctx, grad_output)
+
+    return op
+
+
+def helper(x):
+    return np.log(x)
+
+
+def _probe(backward):
+    op = _op(backward)
+    module = _module(helper=helper, op=op)
+    op.op_class.__module__ = module.__name__
+    _PROBED["module"] = module
+    a = np.random.default_rng(0).uniform(0.5, 2.0, size=(3, 4))
+    return probe.run(op.op_class, module, [a], np.ones((3, 4)))
+
+
+def test_the_probe_sees_a_helper_evaluated_next_to_the_input():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = float("1e-6")
+        return (g * (_call("helper", a + h) - _call("helper", a - h)) / (2 * h),)
+
+    assert any("small step" in e for e in _probe(backward))
+
+
+def test_the_probe_sees_one_element_moved_at_a_time():
+    def backward(ctx, g):
+        (a,) = ctx
+        grad = np.empty_like(a)
+        for j in np.ndindex(a.shape):
+            up = a.copy()
+            up[j] += 1e-6
+            grad[j] = (_call("helper", up)[j] - _call("helper", a)[j]) / 1e-6
+        return (g * grad,)
+
+    assert any("one element" in e for e in _probe(backward))
+
+
+def test_the_probe_sees_a_complex_argument():
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * _call("helper", a + 1e-20j).imag / 1e-20,)
+
+    assert any("complex" in e for e in _probe(backward))
+
+
+def test_recomputing_forward_on_the_same_input_is_no_evidence():
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * np.exp(-_call("helper", a)),)
+
+    assert _probe(backward) == []
+
+
+def test_a_float32_copy_of_the_input_is_no_evidence():
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * np.exp(-_call("helper", a.astype(np.float32).astype(np.float64))),)
+
+    assert _probe(backward) == []
+
+
+_PROBED = {}
+
+
+def _call(name, x):
+    """Call the module's (wrapped) helper, as a submission's backward would."""
+    return _PROBED["module"].__dict__[name](x)
