@@ -28,6 +28,7 @@ import re
 import sys
 
 from grader.atomic import write_json, write_text
+
 from grader.batch import (
     entries,
     error_results,
