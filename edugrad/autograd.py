@@ -81,7 +81,7 @@ def _gradient_flow(order, root, grad_output, check_finite):
 
     Every backward's answer is checked for form (count, type, shape).  Checking that it
     is finite reads the whole gradient again, almost as costly as computing it (about
-    10 % of an SGNS training step in a profile), so the first walk skips that check: inf
+    10 % of a training step with embeddings, in a profile), so the first walk skips that check: inf
     and NaN survive every later sum and product, so one that an op makes shows up in the
     leaves' gradients, and only then does ``backpropagate`` walk again with
     ``check_finite``.

@@ -10,7 +10,7 @@ gradient u and compare, for each input element x_j,
 A random u (instead of, say, summing the output) makes it unlikely that an error
 cancels out.  Everything runs in float64 so the numeric side is accurate to ~1e-8.
 
-Students and the grader use this same module:
+Use it on any op made with ``@tensor_op``:
 
     >>> from edugrad.gradcheck import gradcheck
     >>> report = gradcheck(my_op, np.random.default_rng(0).normal(size=(3, 4)))

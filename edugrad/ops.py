@@ -5,8 +5,8 @@ with the output's shape.  Each backward returns dL/d(input) for every input, wit
 that input's shape: the chain rule, dL/da = g * d(output)/da, summed over every
 output element that ``a`` influenced.
 
-The four ops of HW3 (sigmoid, log, multiply, dot) are deliberately absent: you
-write them in ``starter/ops.py``.
+Some natural ops (an elementwise product of two Tensors, sigmoid, log, a dot
+product) are deliberately absent: writing them is the exercise edugrad was made for.
 """
 
 from __future__ import annotations
@@ -200,13 +200,12 @@ class copy_rows(Operation):
 class expand(Operation):
     """Repeat ``a`` ``num`` times along a new axis at position ``axis``.
 
-    (B, d) with axis=1, num=K -> (B, K, d): out[b, k, :] = a[b, :] for every k (SGNS
-    pairs each centre vector with K negatives this way).  Each a[b, j] is used
+    (B, d) with axis=1, num=K -> (B, K, d): out[b, k, :] = a[b, :] for every k (each
+    of B vectors paired with K others).  Each a[b, j] is used
     ``num`` times, so dL/da = g summed over the new axis.
 
     The output is a read-only view of ``a`` (numpy broadcasting: the new axis has
-    stride 0), not ``num`` copies: SGNS trains ~13 % faster without the copy (measured,
-    batch 8192; the same numbers come out).  An op that tries to change it in place
+    stride 0), not ``num`` copies: cheaper, and the same numbers come out.  An op that tries to change it in place
     gets numpy's "assignment destination is read-only" error.
     """
 

@@ -5,7 +5,7 @@ times (a frequent word appears in many training pairs of one batch).  Every
 repetition must count, so the obvious ``out[indices] += rows`` is wrong: numpy
 buffers the fancy-indexed write and a repeated index keeps only its last update.
 
-This is the hottest spot of word2vec training, so it gets its own measured
+This is the hottest spot of training with embeddings, so it gets its own measured
 implementation.  Median time per scattered row on the course machine (2 shared
 cores, numpy 2.4, scipy 1.17; V = 9,000 rows of d = 50, Zipf-distributed indices,
 n = batch * 7 rows; ``python -m bench.scatter_candidates``):
@@ -38,7 +38,7 @@ import numpy as np
 @functools.cache
 def _scipy_sparse():
     """scipy.sparse, imported on first use (it takes ~0.3 s), or None without scipy."""
-    try:  # optional speed-up; students need only numpy
+    try:  # optional speed-up; edugrad needs only numpy
         from scipy import sparse
     except ImportError:  # pragma: no cover - depends on the environment
         return None

@@ -187,8 +187,8 @@ class Tensor:
         if isinstance(other, Tensor) or np.ndim(other) > 0:
             raise TypeError(
                 "Tensor * Tensor (an elementwise product) is not built into edugrad: "
-                "writing it is part of HW3. Use multiply(a, b) from starter/ops.py. "
-                "(Tensor * number works: it scales the Tensor.)"
+                "use an elementwise-product operation (an Operation made with @tensor_op, "
+                "e.g. your multiply op). (Tensor * number works: it scales the Tensor.)"
             )
         return ops.scale(self, factor=float(other))
 

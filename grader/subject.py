@@ -335,8 +335,8 @@ def _student_message(info: dict, where: str) -> str:
         return f"{where} ran out of memory{line}{called}."
     if kind == "ValueError" and "read-only" in text:
         return (f"{where} tried to change an array in place{line}{called}: grad_output, or an "
-                "input (in training, dot's second input is a read-only view of the centre "
-                "vectors). Ops must not modify those; compute a new array instead.")
+                "input (in training, an op's input can be a read-only view of another "
+                "array). Ops must not modify those; compute a new array instead.")
     if kind == "SystemExit":
         return f"{where} called sys.exit(){line}; an op must return, never end the program."
     if kind == "KeyboardInterrupt":

@@ -1,16 +1,17 @@
-"""The grader against the catalogs of buggy, valid and hostile submissions.
+"""The grader against the catalogs: buggy, valid, numerical and hostile submissions.
 
-Issue 4, "proof" items 3-6: every buggy submission loses points on the op with the
-mistake, every correct-but-different one gets full marks, every hostile one is
-graded within its limits and costs only its own points, and grading is repeatable.
+Every buggy submission loses points on the op with the mistake, is diagnosed with the
+right key, and already loses points in the public tests (what `make test` shows);
+every correct-but-different one gets full marks and no diagnosis; every numerical
+backward loses exactly its op's backward points; every hostile one is graded within
+its limits and costs only its own points; and grading is repeatable.
 
 Everything goes through the command line, as an instructor would use it: one
-``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries plus
-copies of the reference solution (started by tests/conftest.py when the session
-starts, so it grades while the rest of the suite runs; these tests run last and the
-``graded`` fixture waits for it), then one test per entry checks its
-``results.json`` against ``grader/catalog/expected.json``.  Nothing here reads
-the comments in the catalog files.
+``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries (built
+by tests/catalog/build.py) plus copies of the reference solution (started by
+tests/conftest.py when the session starts, so it grades while the rest of the suite
+runs; these tests run last and the ``graded`` fixture waits for it), then one test per
+entry checks its ``results.json`` against ``tests/catalog/expected.json``.
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "grader" / "catalog"
-EXPECTED = json.loads((CATALOG / "expected.json").read_text())
-REFERENCE = ROOT / "grader" / "solution" / "ops.py"
-HIDDEN_RUBRIC = ROOT / "grader" / "rubric" / "hidden"
-OPS = ("sigmoid", "log", "multiply", "dot")
+CATALOG = ROOT / "tests" / "catalog"
+sys.path.insert(0, str(CATALOG))
+import build  # noqa: E402  (tests/catalog/build.py)
+
+from hw3.registry import CHECKS_BY_KEY, NAMES  # noqa: E402
+
+EXPECTED = build.EXPECTED
+REFERENCE = ROOT / "instructor" / "solution" / "ops.py"
+HIDDEN_RUBRIC = ROOT / "instructor" / "hidden"
+OPS = NAMES
 
 # Two copies of the reference, graded in the same run as the hostile entries; their
 # names put one before and one after the catalog entries in any alphabetical order.
@@ -48,6 +54,7 @@ SAFE_MEMORY_LIMIT = 8 << 30
 # The entry graded a second time with `grade` (item 6): its score depends on which
 # shapes the property tests draw, so it would show any non-determinism.
 REGRADE_ID = "buggy-dot_backward_no_broadcast"
+NUMERICAL_MESSAGE = "must compute the derivative from its formula"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(GRADE_ALL_TIMEOUT + 300)]
 
@@ -114,6 +121,11 @@ def run_grader(args: list[str], timeout: float, tmpdir: Path | None = None) -> R
 def add_entry(folder: Path, entry_id: str, source: Path) -> None:
     (folder / entry_id).mkdir()
     shutil.copyfile(source, folder / entry_id / "ops.py")
+
+
+def add_catalog_entry(folder: Path, entry_id: str) -> None:
+    kind, name = entry_id.split("-", 1)
+    build.write(folder, kind, name, entry_id)
 
 
 PROBE = '''"""Not a submission: reports the resource limits the grader's child runs under."""
@@ -203,7 +215,7 @@ def start_grading(tmp_path_factory) -> Started:
     entries_dir = tmp / "entries"
     entries_dir.mkdir()
     entries, skipped = [], {}
-    for kind in ("buggy", "valid", "hostile"):
+    for kind in build.KINDS:
         for name, meta in EXPECTED[kind].items():
             entry_id = f"{kind}-{name}"
             if "memory_limit" in meta.get("needs", ()) and not memory_ok:
@@ -219,7 +231,7 @@ def start_grading(tmp_path_factory) -> Started:
                     "this entry would really copy the solution or write outside its "
                     f"folder): {isolation.message}")
                 continue
-            add_entry(entries_dir, entry_id, CATALOG / kind / f"{name}.py")
+            add_catalog_entry(entries_dir, entry_id)
             entries.append(entry_id)
     for entry_id in REFERENCE_IDS:
         add_entry(entries_dir, entry_id, REFERENCE)
@@ -263,6 +275,10 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- helpers
+def op_of(test: dict) -> str:
+    return (test.get("extra_data") or {}).get("op", "")
+
+
 def ops_named(text: str) -> set[str]:
     return {op for op in OPS if re.search(rf"\b{op}\b", text, re.IGNORECASE)}
 
@@ -272,9 +288,8 @@ def failed(test: dict) -> bool:
 
 
 def own_tests_of(results: dict, ops: set[str]) -> list[dict]:
-    """Tests whose name concerns exactly one op, and that op is in ``ops``."""
-    return [t for t in results["tests"]
-            if len(ops_named(t["name"])) == 1 and ops_named(t["name"]) <= ops]
+    """Tests of exactly the ops in ``ops`` (each test says its op in extra_data)."""
+    return [t for t in results["tests"] if op_of(t) in ops]
 
 
 def describe(tests: list[dict]) -> str:
@@ -284,8 +299,8 @@ def describe(tests: list[dict]) -> str:
 
 def check_names_op(results: dict, ops: list[str], entry_id: str) -> None:
     failures = [t for t in results["tests"] if failed(t)]
-    naming = [t for t in failures
-              if ops_named(t["name"] + "\n" + str(t.get("output", ""))) & set(ops)]
+    naming = [t for t in failures if op_of(t) in ops
+              or ops_named(t["name"] + "\n" + str(t.get("output", ""))) & set(ops)]
     assert naming, (
         f"{entry_id}: no failed test names {' or '.join(ops)} in its name or feedback; "
         f"failed tests:\n{describe(failures)}")
@@ -298,6 +313,16 @@ def check_other_ops_untouched(results: dict, bad_ops: list[str], entry_id: str) 
     assert not lost, (
         f"{entry_id}: only {', '.join(bad_ops)} is wrong here, but tests of the correct "
         f"op(s) lost points:\n{describe(lost)}")
+
+
+def diagnoses(results: dict) -> set[tuple[str, str]]:
+    return {(op_of(t), t["extra_data"].get("diagnosis", "")) for t in results["tests"]
+            if failed(t) and (t.get("extra_data") or {}).get("diagnosis")}
+
+
+def public_lost(results: dict) -> float:
+    return sum(float(t["max_score"]) - float(t["score"]) for t in results["tests"]
+               if t.get("visibility") == "visible")
 
 
 def skip_if_not_graded(graded: Graded, entry_id: str) -> None:
@@ -345,14 +370,6 @@ def test_grades_csv_scores_match_results_json(graded):
     assert not wrong, f"grades.csv score != results.json score (csv, json): {wrong}"
 
 
-def test_every_op_has_tests_of_its_own(graded):
-    """The per-op checks below rely on test names saying which op they test."""
-    tests = graded.results(REFERENCE_IDS[0])["tests"]
-    for op in OPS:
-        own = own_tests_of({"tests": tests}, {op})
-        assert own, f"no test in the rubric names only {op}: {[t['name'] for t in tests]}"
-
-
 @pytest.mark.parametrize("entry_id", REFERENCE_IDS)
 def test_reference_scores_full_marks_next_to_hostile_entries(graded, entry_id):
     results = graded.results(entry_id)
@@ -374,6 +391,31 @@ def test_buggy_submission_loses_points_on_the_wrong_op(graded, entry_id):
     check_other_ops_untouched(results, ops, entry_id)
 
 
+@pytest.mark.parametrize("entry_id", entry_ids("buggy"))
+def test_buggy_submission_gets_its_diagnosis(graded, entry_id):
+    meta = EXPECTED["buggy"][entry_id.split("-", 1)[1]]
+    found = diagnoses(graded.results(entry_id))
+    want = meta.get("diagnosis")
+    if want is None:
+        pytest.skip("no diagnosis expected: the feedback states expected vs got only")
+    assert any(op in meta["ops"] and key == want for op, key in found), (
+        f"{entry_id}: expected the diagnosis {want!r} on {meta['ops']}, got {sorted(found)}")
+    wrong_op = {(op, key) for op, key in found if op not in meta["ops"]}
+    assert not wrong_op, f"{entry_id}: diagnoses on ops without the mistake: {wrong_op}"
+
+
+@pytest.mark.parametrize("entry_id", entry_ids("buggy"))
+def test_make_test_already_shows_what_full_grading_penalises(graded, entry_id):
+    """Hidden tests vary the inputs of the public kinds: a mistake they catch, the public
+    tests (what `make test` runs) catch too, so `make test` never says all is well
+    when grading will take points."""
+    results = graded.results(entry_id)
+    if results["score"] < results["max_score"]:
+        assert public_lost(results) > 0, (
+            f"{entry_id}: full grading took {results['max_score'] - results['score']:g} "
+            "points, but every public test passed")
+
+
 # --------------------------------------------------------------------------- valid
 @pytest.mark.parametrize("entry_id", entry_ids("valid"))
 def test_correct_but_different_submission_gets_full_marks(graded, entry_id):
@@ -382,6 +424,32 @@ def test_correct_but_different_submission_gets_full_marks(graded, entry_id):
     assert results["score"] == pytest.approx(results["max_score"]) and not lost, (
         f"{entry_id} is correct but scored {results['score']}/{results['max_score']}:\n"
         f"{describe(lost)}")
+    assert not diagnoses(results), diagnoses(results)
+
+
+# --------------------------------------------------------------------------- numerical
+@pytest.mark.parametrize("entry_id", entry_ids("numerical"))
+def test_numerical_backward_earns_no_backward_points(graded, entry_id):
+    (op,) = EXPECTED["numerical"][entry_id.split("-", 1)[1]]["ops"]
+    results = graded.results(entry_id)
+    backward = [t for t in own_tests_of(results, {op})
+                if CHECKS_BY_KEY[t["extra_data"]["check"]].category == "backward"]
+    assert backward and all(float(t["score"]) == 0 for t in backward), describe(
+        [t for t in backward if float(t["score"])])
+    assert all(t["extra_data"]["diagnosis"] == "numerical" and NUMERICAL_MESSAGE in t["output"]
+               for t in backward), describe(backward)
+    assert any(t["visibility"] == "visible" for t in backward)  # `make test` says so too
+
+
+@pytest.mark.parametrize("entry_id", entry_ids("numerical"))
+def test_numerical_backward_keeps_its_forward_and_property_points(graded, entry_id):
+    """Forward and property points stay; training stays as earned (a numerical
+    backward may be too slow to train within the limit)."""
+    (op,) = EXPECTED["numerical"][entry_id.split("-", 1)[1]]["ops"]
+    results = graded.results(entry_id)
+    lost = [t for t in own_tests_of(results, set(OPS)) if failed(t) and not (
+        op_of(t) == op and CHECKS_BY_KEY[t["extra_data"]["check"]].category == "backward")]
+    assert not lost, describe(lost)
 
 
 # --------------------------------------------------------------------------- hostile
@@ -507,7 +575,7 @@ def test_feedback_never_carries_pieces_of_stolen_hidden_tests(graded):
 
 # ---------------------------------------------------------------------- determinism
 def test_grading_the_same_submission_twice_gives_identical_scores(graded, tmp_path):
-    add_entry(tmp_path, REGRADE_ID, CATALOG / "buggy" / f"{REGRADE_ID.split('-', 1)[1]}.py")
+    add_catalog_entry(tmp_path, REGRADE_ID)
     run = run_grader(["grade", str(tmp_path / REGRADE_ID), "--out", str(tmp_path / "out")], 600)
     assert run.returncode == 0, f"grade exited {run.returncode}: {run.stderr[-2000:]}"
     again = json.loads((tmp_path / "out" / "results.json").read_text())
