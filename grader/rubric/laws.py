@@ -1,8 +1,9 @@
 """Laws an op obeys, checked on random shapes and values drawn by hypothesis.
 
-An op names its laws in the registry (``Op.laws``); each law here draws what it
-needs from ``data`` and checks the submission's answers against each other (no
-expected values, no derivatives).  A law fails with the inputs that broke it.
+An op names its laws in the registry (``Op.laws``).  For each example, ``check``
+draws the op's inputs once; each law says which calls it needs (``needs``) and then
+judges the answers against each other (no expected values, no derivatives).  All the
+forward calls of one example go to the sandbox in one request.
 """
 
 from __future__ import annotations
@@ -39,94 +40,96 @@ def _same(got, want, what, inputs, rtol=1e-9, atol=1e-9) -> None:
         raise CheckFailed(f"{what} fails at index {list(idx)} for input(s) {inputs}: {o} vs {w}")
 
 
-def _draw(data, op: str, shape=None, n=None):
-    spec = BY_NAME[op]
-    shape = data.draw(shapes()) if shape is None else shape
-    lo, hi = spec.span
-    return shape, [data.draw(arrays(shape, lo, hi)) for _ in range(n or len(spec.inputs))]
+# Each law: (the forward calls it needs, as functions of the drawn inputs x and a
+# scalar c; the judgement, given the outputs in that order).
+def _complement(op, x, c):
+    return [[x[0]], [-x[0]]], lambda s, s_neg: _same(
+        s_neg, 1 - s, f"{op}(-x) = 1 - {op}(x)", _show(x[0]))
 
 
-def complement(sub, op, data):
-    _, (x,) = _draw(data, op)
-    s, s_neg = sub.forward(op, x), sub.forward(op, -x)
-    _same(s_neg, 1 - s, f"{op}(-x) = 1 - {op}(x)", _show(x))
+def _odd(op, x, c):
+    return [[x[0]], [-x[0]]], lambda s, s_neg: _same(
+        s_neg, -s, f"{op}(-x) = -{op}(x)", _show(x[0]))
 
 
-def odd(sub, op, data):
-    _, (x,) = _draw(data, op)
-    _same(sub.forward(op, -x), -sub.forward(op, x), f"{op}(-x) = -{op}(x)", _show(x))
-
-
-def bounded(sub, op, data):
+def _bounded(op, x, c):
     lo, hi = BY_NAME[op].bounds
-    _, (x,) = _draw(data, op)
-    s = sub.forward(op, x)
-    if not np.all((s >= lo) & (s <= hi)):
-        raise CheckFailed(f"{op} must lie in [{lo:g}, {hi:g}]; got {_show(s)} for x = {_show(x)}")
+
+    def judge(s):
+        if not np.all((s >= lo) & (s <= hi)):
+            raise CheckFailed(f"{op} must lie in [{lo:g}, {hi:g}]; got {_show(s)} for "
+                              f"x = {_show(x[0])}")
+    return [[x[0]]], judge
 
 
-def increasing(sub, op, data):
-    _, (x,) = _draw(data, op)
-    s = sub.forward(op, x)
-    order = np.argsort(x, axis=None, kind="stable")
-    if not np.all(np.diff(s.ravel()[order]) >= -1e-12):
-        raise CheckFailed(f"{op} must never decrease as x grows; got {_show(s)} for "
-                          f"x = {_show(x)}")
+def _increasing(op, x, c):
+    def judge(s):
+        order = np.argsort(x[0], axis=None, kind="stable")
+        if not np.all(np.diff(s.ravel()[order]) >= -1e-12):
+            raise CheckFailed(f"{op} must never decrease as x grows; got {_show(s)} for "
+                              f"x = {_show(x[0])}")
+    return [[x[0]]], judge
 
 
-def log_product(sub, op, data):
-    _, (a, b) = _draw(data, op, n=2)
-    la, lb, lab = sub.forward(op, a), sub.forward(op, b), sub.forward(op, a * b)
-    _same(lab, la + lb, f"{op}(a * b) = {op}(a) + {op}(b)", _show(a, b))
+def _log_product(op, x, c):
+    a, b = x[0], x[-1]
+    return [[a], [b], [a * b]], lambda la, lb, lab: _same(
+        lab, la + lb, f"{op}(a * b) = {op}(a) + {op}(b)", _show(a, b))
 
 
-def zero_at_one(sub, op, data):
-    shape = data.draw(shapes())
-    _same(sub.forward(op, np.ones(shape)), np.zeros(shape), f"{op}(1) = 0", "ones")
+def _zero_at_one(op, x, c):
+    one = np.ones_like(x[0])
+    return [[one]], lambda s: _same(s, np.zeros_like(one), f"{op}(1) = 0", "ones")
 
 
-def commutes(sub, op, data):
-    _, (a, b) = _draw(data, op)
-    _same(sub.forward(op, a, b), sub.forward(op, b, a), f"{op}(a, b) = {op}(b, a)", _show(a, b))
+def _commutes(op, x, c):
+    return [[x[0], x[1]], [x[1], x[0]]], lambda ab, ba: _same(
+        ab, ba, f"{op}(a, b) = {op}(b, a)", _show(x[0], x[1]))
 
 
-def unit(sub, op, data):
-    shape, (a, _) = _draw(data, op)
-    _same(sub.forward(op, a, np.ones(shape)), a, f"{op}(a, 1) = a", _show(a))
+def _unit(op, x, c):
+    return [[x[0], np.ones_like(x[0])]], lambda s: _same(s, x[0], f"{op}(a, 1) = a",
+                                                          _show(x[0]))
 
 
-def swap_gradients(sub, op, data):
-    shape, (a, b) = _draw(data, op)
-    g = data.draw(arrays(BY_NAME[op].output_shape(shape), -10, 10))
-    ab = sub.backward(op, [a, b], g).grads
-    ba = sub.backward(op, [b, a], g).grads
+def _sum_of_products(op, x, c):
+    return [[x[0], x[1]]], lambda s: _same(
+        s, np.sum(x[0] * x[1], axis=-1), f"{op}(a, b) = sum of a * b over the last axis",
+        _show(x[0], x[1]), atol=1e-8)
+
+
+def _homogeneous(op, x, c):
+    return [[c * x[0], x[1]], [x[0], x[1]]], lambda scaled, s: _same(
+        scaled, c * s, f"{op}(c a, b) = c {op}(a, b) (c = {c})", _show(x[0], x[1]),
+        rtol=1e-8, atol=1e-8)
+
+
+FORWARD_LAWS = {"complement": _complement, "odd": _odd, "bounded": _bounded,
+                "increasing": _increasing, "log_product": _log_product,
+                "zero_at_one": _zero_at_one, "commutes": _commutes, "unit": _unit,
+                "sum_of_products": _sum_of_products, "homogeneous": _homogeneous}
+LAWS = (*FORWARD_LAWS, "swap_gradients")
+
+
+def _swap_gradients(sub, op, x, g) -> None:
+    """Swapping a two-input op's inputs swaps its gradients (one request, both calls)."""
+    ab, ba = sub.interleaved(op, [[x[0], x[1]], [x[1], x[0]]], [g, g])
     what = f"swapping the inputs of {op} must swap the gradients"
-    _same(ab[0], ba[1], what, _show(a, b, g))
-    _same(ab[1], ba[0], what, _show(a, b, g))
-
-
-def sum_of_products(sub, op, data):
-    _, (a, b) = _draw(data, op)
-    _same(sub.forward(op, a, b), np.sum(a * b, axis=-1),
-          f"{op}(a, b) = sum of a * b over the last axis", _show(a, b), atol=1e-8)
-
-
-def homogeneous(sub, op, data):
-    _, (a, b) = _draw(data, op)
-    c = data.draw(st.floats(-4, 4))
-    _same(sub.forward(op, c * a, b), c * sub.forward(op, a, b),
-          f"{op}(c a, b) = c {op}(a, b) (c = {c})", _show(a, b), rtol=1e-8, atol=1e-8)
-
-
-LAWS = {f.__name__: f for f in (complement, odd, bounded, increasing, log_product,
-                                zero_at_one, commutes, unit, swap_gradients, sum_of_products,
-                                homogeneous)}
-
-
-def titles(op: str) -> str:
-    return ", ".join(name.replace("_", " ") for name in BY_NAME[op].laws)
+    _same(ab[0], ba[1], what, _show(x[0], x[1], g))
+    _same(ab[1], ba[0], what, _show(x[0], x[1], g))
 
 
 def check(sub, op: str, data) -> None:
-    for name in BY_NAME[op].laws:
-        LAWS[name](sub, op, data)
+    """Draw one example and check every law of ``op`` on it."""
+    spec = BY_NAME[op]
+    shape = data.draw(shapes())
+    lo, hi = spec.span
+    x = [data.draw(arrays(shape, lo, hi)) for _ in range(max(2, len(spec.inputs)))]
+    c = data.draw(st.floats(-4, 4))
+    plans = [FORWARD_LAWS[name](op, x, c) for name in spec.laws if name in FORWARD_LAWS]
+    calls = [call for needs, _ in plans for call in needs]
+    outs = iter(sub.forward_many(op, calls)) if calls else iter(())
+    for needs, judge in plans:
+        judge(*[next(outs) for _ in needs])
+    if "swap_gradients" in spec.laws:
+        _swap_gradients(sub, op, x, data.draw(arrays(spec.output_shape(shape), -10, 10)))
