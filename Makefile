@@ -8,11 +8,6 @@ VENV ?= .venv
 PY ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
 # The python that creates the venv.
 PYTHON ?= python3
-# What `make install` installs: the students' set (pyproject.toml's extras: the tests and
-# the loss plot). Maintainers use `make install-dev` (gensim for `make data`, scipy,
-# htcondor, ruff, ...). The student release keeps `install` and drops `install-dev`.
-EXTRAS ?= test,plot
-NEXT ?= make test
 
 .PHONY: help
 help: ## Show this help
@@ -24,16 +19,20 @@ help: ## Show this help
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# `make install` is the students' set (pyproject.toml's test and plot extras); the student
+# release keeps it and drops install-dev, the maintainers' set (the dev extras: gensim for
+# `make data`, scipy, htcondor, ruff, ...).
 .PHONY: install
 install: ## Create .venv with what you need: numpy, tqdm, pytest, hypothesis, matplotlib
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[$(EXTRAS)]'
-	@echo "Installed in $(VENV)/ (make uses it by itself). Next: $(NEXT)."
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,plot]'
+	@echo "Installed in $(VENV)/ (make uses it by itself). Next: make test."
 
 .PHONY: install-dev
-install-dev: ## Maintainers: make install plus gensim (make data), scipy, htcondor, ruff, ...
-	@$(MAKE) --no-print-directory install EXTRAS=dev NEXT="make data, then make check"
+install-dev: install ## Maintainers: make install plus gensim (make data), scipy, htcondor, ruff, ...
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	@echo "The maintainers' set is installed too. Next: make data, then make check."
 
 .PHONY: lint
 lint: ## Static checks (ruff)

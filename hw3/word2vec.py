@@ -1,6 +1,6 @@
 """Train word2vec (skip-gram with negative sampling) with your ops.
 
-    python -m hw3.word2vec                      # your starter/ops.py, the toy corpus
+    python -m hw3.word2vec                      # your starter/ops.py, the toy corpus -> outputs/train
     python -m hw3.word2vec --ops solution --corpus data/real/enwiki/corpus.txt \\
         --similarity data/real/similarity/wordsim353.tsv --out outputs/enwiki
 
