@@ -6,6 +6,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 # Use the project's venv when it exists (after `make install`), else the python on PATH.
 PY ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
+# The python that creates the venv.
+PYTHON ?= python3
 
 .PHONY: help
 help: ## Show this help
@@ -13,16 +15,24 @@ help: ## Show this help
 	@echo
 	@echo "Students:     make install, then make test until green, make train, make submit"
 	@echo "Instructors:  make grade SUBMISSIONS=dir, make release, make autograder"
-	@echo "Maintainers:  make check (the whole test suite, what CI runs), make bench"
+	@echo "Maintainers:  make install-dev, make data, make check (what CI runs), make bench"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# `make install` is the students' set (pyproject.toml's test and plot extras); the student
+# release keeps it and drops install-dev, the maintainers' set (the dev extras: gensim for
+# `make data`, scipy, htcondor, ruff, ...).
 .PHONY: install
-install: ## Create .venv and install everything (editable) with the test extras
-	python3 -m venv $(VENV)
+install: ## Create .venv with what you need: numpy, tqdm, pytest, hypothesis, matplotlib
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,plot]'
+	@echo "Installed in $(VENV)/ (make uses it by itself). Next: make test."
+
+.PHONY: install-dev
+install-dev: install ## Maintainers: make install plus gensim (make data), scipy, htcondor, ruff, ...
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
-	@echo "Installed. Next: make check (maintainers) or make test (students)."
+	@echo "The maintainers' set is installed too. Next: make data, then make check."
 
 .PHONY: lint
 lint: ## Static checks (ruff)
@@ -33,7 +43,7 @@ check: lint ## The repository's full test suite (what .ci/run calls)
 	$(PY) -m pytest -q
 
 .PHONY: data
-data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensim, no network)
+data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensim: make install-dev)
 	$(PY) -m hw3.prepare_data
 
 .PHONY: bench
@@ -54,7 +64,7 @@ grade: ## Instructors: grade every submission in SUBMISSIONS=dir into grades/ (J
 # ---------------------------------------------------------------------------
 # Hand-in, release, autograder (grader/release.py, hw3/handin.py, grader/gradescope/).
 .PHONY: submit
-submit: ## Package starter/ops.py + outputs/ into hw3-submission.tar.gz (checked first)
+submit: ## Package starter/ops.py (what is graded) into hw3-submission.tar.gz, checked first
 	$(PY) -m hw3.handin $(if $(OUTPUTS),--outputs $(OUTPUTS))
 
 .PHONY: release
@@ -68,9 +78,22 @@ autograder: ## Instructors: the Gradescope autograder bundle dist/autograder.zip
 # ---------------------------------------------------------------------------
 # HTCondor (patas): see condor/README.md. condor/logs/ is committed (condor/logs/.gitignore).
 SUB ?= condor/train.sub
+# Every command has its own output folder, so none replaces another's or makes it refuse
+# to run: make train -> outputs/train/, cluster jobs -> outputs/condor/seed_N/ (train.sub's
+# out_root), the dry run -> outputs/dryrun/ (it overrides out_root).
+DRYRUN_OUT ?= outputs/dryrun
+# data/real/ ships in the student release; a clone of the course repository has it only
+# after `make data`. Without it the dry run trains on the toy corpus and says so.
+SUB_CORPUS = $(lastword $(shell sed -n 's/^[[:space:]]*corpus[[:space:]]*=[[:space:]]*//p' $(SUB) 2>/dev/null))
+NO_REAL_CORPUS = $(if $(filter data/real/%,$(SUB_CORPUS)),$(if $(wildcard $(SUB_CORPUS)),,yes))
+NO_REAL_CORPUS_NOTE = note: $(SUB) trains on $(SUB_CORPUS), which is not here. data/real/ ships \
+  in the student release; a clone of the course repository gets it from `make data` (after \
+  `make install-dev`). This dry run trains on data/toy/corpus.txt instead. Before \
+  condor_submit, run `make data`, or set corpus = data/toy/corpus.txt in $(SUB).
 .PHONY: condor-dryrun
-condor-dryrun: ## Run the first job of SUB=condor/train.sub here, exactly as condor would (SET="epochs=1")
-	$(PY) -m hw3.condor_dryrun $(SUB) $(foreach s,$(SET),--set $(s))
+condor-dryrun: ## Run the first job of SUB=condor/train.sub here as condor would, into outputs/dryrun/ (SET="epochs=1")
+	$(if $(NO_REAL_CORPUS),@echo '$(NO_REAL_CORPUS_NOTE)')
+	$(PY) -m hw3.condor_dryrun $(SUB) --set out_root=$(DRYRUN_OUT) $(if $(NO_REAL_CORPUS),--set corpus=data/toy/corpus.txt) $(foreach s,$(SET),--set $(s))
 
 .PHONY: condor-train
 condor-train: ## Submit condor/train.sub (one training job per seed) to the cluster
@@ -104,9 +127,9 @@ condor-grade-merge: ## Instructors: grades/grades.csv from the cluster jobs (sam
 	$(PY) -m grader.fanout merge --out $(GRADES)
 
 # ---------------------------------------------------------------------------
-OUT ?= outputs
+OUT ?= outputs/train
 .PHONY: train
-train: ## Train word2vec with your starter/ops.py on the toy corpus into outputs/ (ARGS="--epochs 10", OUT=dir)
+train: ## Train word2vec with your starter/ops.py on the toy corpus into outputs/train/ (ARGS="--epochs 10", OUT=dir)
 	$(PY) -m hw3.word2vec --ops starter --out $(OUT) --overwrite $(ARGS)
 
 .PHONY: rubric

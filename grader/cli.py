@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 
+from hw3.cli_help import Parser
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DESCRIPTION = """\
@@ -53,7 +55,7 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m grader", description=DESCRIPTION,
+    p = Parser(prog="python -m grader", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -143,12 +145,60 @@ def cmd_test(path: str, hidden: bool) -> int:
                              "starter/ops.py) or of a folder holding it.") from None
         except submission.NoSubmission as err:
             raise UsageError(f"{err} Give the path of your ops.py.") from None
+        shown = os.path.relpath(ops, os.getcwd()) if not ops.startswith(work) else path
         outcomes, seconds = run_rubric(ops, hidden=hidden)
+        problem = syntax_problem(ops, "ops.py" if ops.startswith(work) else shown)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    shown = os.path.relpath(ops, os.getcwd()) if not ops.startswith(work) else path
-    print(feedback.table(outcomes, f"HW3 tests for {shown}  ({seconds:.1f} s)"))
+    text = feedback.table(outcomes, f"HW3 tests for {shown}  ({seconds:.1f} s)")
+    problem = problem or shared_problem(outcomes)
+    print(said_once(text, problem) if problem else text)
     return 0 if all(o.passed for o in outcomes) else 1
+
+
+FIRST_PROBLEMS = "\n\nFirst problem per op"
+
+
+def syntax_problem(ops_path: str, shown: str) -> str | None:
+    """The syntax error that keeps ``ops_path`` from loading, with its line, found by
+    compiling it (nothing runs); None when it compiles or is not a plain file."""
+    try:
+        with open(ops_path, "rb") as handle:
+            source = handle.read()
+    except OSError:
+        return None
+    try:
+        compile(source, shown, "exec", dont_inherit=True)
+    except SyntaxError as err:
+        where = f" (line {err.lineno})" if err.lineno else ""
+        text = (err.text or "").rstrip("\r\n")
+        shown_line = ""
+        if text.strip():
+            indent = len(text) - len(text.lstrip())
+            caret = " " * (max(1, err.offset or 1) - 1 - indent) + "^" if err.offset else ""
+            shown_line = f"\n    {text.strip()}" + (f"\n    {caret}" if caret else "")
+        return (f"{shown} could not be loaded: {type(err).__name__}: {err.msg}{where}:"
+                f"{shown_line}\nNo test can run until it loads, so every row is 0. Fix that "
+                "line, then run make test again.")
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def shared_problem(outcomes) -> str | None:
+    """The one message every check failed with (the ops file could not be loaded, say),
+    or None when the failures differ."""
+    messages = {o.message for o in outcomes if not o.passed}
+    if len(outcomes) > 1 and len(messages) == 1 and not any(o.passed for o in outcomes):
+        return "Every check failed with the same problem:\n  " + messages.pop()
+    return None
+
+
+def said_once(table_text: str, problem: str) -> str:
+    """The table with ``problem`` above it, once, instead of once per op below it."""
+    title, _, rest = table_text.partition("\n\n")
+    rest = rest.split(FIRST_PROBLEMS, 1)[0]
+    return f"{title}\n\n{problem}\n\n{rest}"
 
 
 def cmd_grade(sub: str, out: str, hidden: bool = True) -> int:

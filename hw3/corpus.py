@@ -58,8 +58,9 @@ def read_corpus(path) -> Corpus:
     if not path.exists():
         hint = ""
         if "data/real" in path.as_posix():
-            hint = (" The real corpora are prepared by `make data` (the student release "
-                    "already holds them in data/real/).")
+            hint = (" data/real/ ships in the student release; a clone of the course "
+                    "repository does not hold it: run `make install-dev`, then `make data`, "
+                    "to make it there.")
         raise UsageError(
             f"The corpus file {path} does not exist.{hint} Check the path given to "
             "--corpus (the default is the committed toy corpus, data/toy/corpus.txt)."

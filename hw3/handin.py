@@ -1,21 +1,23 @@
 """Package your hand-in: ``make submit`` (or ``python -m hw3.handin``).
 
-Writes ``hw3-submission.tar.gz`` holding
+What is graded is ``starter/ops.py`` and nothing else: the grader runs its own tests
+on your four ops, and trains word2vec with them itself.  So the archive,
+``hw3-submission.tar.gz``, holds
 
-    ops.py                  your starter/ops.py
-    outputs/embeddings.txt  the training outputs of `make train` (or of a condor run:
-    outputs/losses.csv      --outputs outputs/seed_1)
-    outputs/metrics.json
-    outputs/config.json
-    outputs/neighbours.txt
+    ops.py                  your starter/ops.py (graded)
+    outputs/...             your training outputs, when outputs/train/ (or --outputs)
+                            holds a finished run: embeddings.txt, losses.csv,
+                            metrics.json, config.json, neighbours.txt (not graded; for
+                            the course staff to look at)
     MANIFEST                the sha256 of every file above (`sha256sum -c MANIFEST` checks them)
 
 It refuses, saying what to run, while an op still raises NotImplementedError (your
-ops are tried in a separate process) or a training output is missing, empty or
-damaged (JSON files that do not parse, an embeddings.txt whose "V d" header does not
-match its rows and columns: the marks of an interrupted run).  The archive is
-written to a temporary file and renamed into place, so a failed run never leaves a
-half-written archive.  Upload the archive as it is.
+ops are tried on a tiny input in a separate process).  Training outputs are optional:
+an unfinished or damaged output folder (a missing file, JSON that does not parse, an
+embeddings.txt whose "V d" header does not match its rows: the marks of an
+interrupted run) is left out with a warning, never a refusal.  The archive is written
+to a temporary file, read back and checked against the MANIFEST, then renamed into
+place, so a failed run never leaves a half-written archive.  Upload it as it is.
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ import tarfile
 from pathlib import Path
 
 from hw3.atomic import replacing
+from hw3.cli_help import Parser
 from hw3.errors import UsageError
 from hw3.registry import NAMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUTS = REPO_ROOT / "outputs" / "train"  # where `make train` writes
 OUTPUT_FILES = ("embeddings.txt", "losses.csv", "metrics.json", "config.json", "neighbours.txt")
 ARCHIVE_ROOT_FILES = ("ops.py", *(f"outputs/{name}" for name in OUTPUT_FILES), "MANIFEST")
+NOT_GRADED = ("Only ops.py is graded: the grader tests your ops and trains word2vec with "
+              "them itself, so training outputs are optional and earn no points.")
 PROBE_TIMEOUT = 120  # seconds
 
 # Run in a child process: imports the ops file by path and runs each op forward and
@@ -70,15 +76,18 @@ print(json.dumps(status))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m hw3.handin",
-        description="Package your ops.py and training outputs into one archive to hand in "
-                    "(checked first: every op implemented, every output present).")
+        description="Package your ops.py, the one file that is graded, into an archive to "
+                    "hand in (checked first: every op implemented and tried on a tiny "
+                    "input). Your training outputs go in too when there are finished ones; "
+                    "they are not graded.")
     p.add_argument("--ops", default=str(REPO_ROOT / "starter" / "ops.py"),
                    help="your ops file (default starter/ops.py)")
-    p.add_argument("--outputs", default=str(REPO_ROOT / "outputs"),
-                   help="the training output folder (default outputs/; e.g. outputs/seed_1 "
-                        "for a condor run)")
+    p.add_argument("--outputs", default=None,
+                   help="a training output folder to include, not graded (default "
+                        "outputs/train/ when it holds a finished run; e.g. "
+                        "outputs/condor/seed_1 for a condor run)")
     p.add_argument("--out", default=str(REPO_ROOT / "hw3-submission.tar.gz"),
                    help="the archive to write (default hw3-submission.tar.gz)")
     return p
@@ -110,8 +119,8 @@ def probe_ops(ops_path: Path) -> dict:
         ) from None
 
 
-def check(ops_path: Path, outputs: Path) -> list[str]:
-    """Raise UsageError when the hand-in is not ready; return warnings otherwise."""
+def check(ops_path: Path) -> list[str]:
+    """Raise UsageError when ops.py is not ready to hand in; return warnings otherwise."""
     if not ops_path.is_file():
         raise UsageError(f"No ops file at {ops_path}. Your ops live in starter/ops.py.")
     status = probe_ops(ops_path)
@@ -123,30 +132,47 @@ def check(ops_path: Path, outputs: Path) -> list[str]:
             f"Not ready to hand in: {', '.join(todo)} still raise{'s' if len(todo) == 1 else ''} "
             "NotImplementedError in starter/ops.py. Implement "
             f"{'it' if len(todo) == 1 else 'them'} (run `make test` to check), then "
-            "`make train`, then `make submit`."
+            "`make submit` again."
         )
-    warnings = [f"{op} failed on a tiny input ({status[op]}); `make test` shows why. The "
-                "archive is written anyway: broken ops still earn partial credit."
-                for op in NAMES if status.get(op, "ok") != "ok"]
+    return [f"{op} failed on a tiny input ({status[op]}); `make test` shows why. The "
+            "archive is written anyway: broken ops still earn partial credit."
+            for op in NAMES if status.get(op, "ok") != "ok"]
+
+
+def choose_outputs(ops_path: Path, given: str | None) -> tuple[Path | None, list[str]]:
+    """The training output folder to include (None: none) and warnings about it.
+
+    Outputs are not graded, so nothing about them refuses the hand-in, except naming
+    a folder that does not exist (a typo the student wants to hear about)."""
+    outputs = Path(given) if given is not None else DEFAULT_OUTPUTS
+    if not outputs.is_dir():
+        if given is not None:
+            raise UsageError(
+                f"--outputs {given}: there is no such folder. Give a finished training "
+                "run's folder (`make train` writes outputs/train, condor jobs "
+                "outputs/condor/seed_N), or leave OUTPUTS out: only ops.py is graded."
+            )
+        return None, []
     missing = [name for name in OUTPUT_FILES if not (outputs / name).is_file()]
-    if missing:
-        raise UsageError(
-            f"Not ready to hand in: {outputs} lacks {', '.join(missing)}. Train first with "
-            "`make train` (it writes outputs/), or point at a condor run's folder with "
-            "`make submit OUTPUTS=outputs/seed_1`."
-        )
-    check_outputs(outputs)
-    config = outputs / "config.json"
+    problems = ([f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"]
+                if missing else output_problems(outputs))
+    if problems:
+        return None, [
+            f"the training outputs in {_shown(outputs)} were left out: {'; '.join(problems)} "
+            "(an interrupted or failed run?). That costs nothing, since outputs are not "
+            "graded; to include them, train again with `make train`, then `make submit`."]
+    warnings = []
     try:
-        trained = json.loads(config.read_text(encoding="utf-8")).get("ops", {})
+        trained = json.loads((outputs / "config.json").read_text(encoding="utf-8")).get("ops", {})
     except (OSError, ValueError, AttributeError):
         trained = {}
     digest = hashlib.sha256(ops_path.read_bytes()).hexdigest()
     if isinstance(trained, dict) and trained.get("sha256") and trained["sha256"] != digest:
         warnings.append(
-            f"{outputs} was trained with a different ops file than the {ops_path.name} you "
-            "are handing in (it changed since). Re-run `make train` so the outputs match.")
-    return warnings
+            f"{_shown(outputs)} was trained with a different ops file than the {ops_path.name} you "
+            "are handing in (it changed since). They are included anyway (not graded); "
+            "re-run `make train` if you want them to match.")
+    return outputs, warnings
 
 
 def output_problems(outputs: Path) -> list[str]:
@@ -196,17 +222,6 @@ def _embeddings_problems(path: Path) -> list[str]:
     return []
 
 
-def check_outputs(outputs: Path) -> None:
-    problems = output_problems(outputs)
-    if problems:
-        raise UsageError(
-            f"Not ready to hand in: in {outputs}, {'; '.join(problems)}. These look like the "
-            "outputs of an interrupted or failed training run. Train again with `make train` "
-            "(it rewrites outputs/), or point at a finished condor run with `make submit "
-            "OUTPUTS=outputs/seed_1`, then run `make submit` again."
-        )
-
-
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -217,36 +232,66 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def build_archive(ops_path: Path, outputs: Path, out: Path) -> dict:
-    """Write the archive atomically; return {name: sha256} of its files."""
+def build_archive(ops_path: Path, outputs: Path | None, out: Path) -> dict:
+    """Write the archive atomically (checked before it replaces ``out``); return
+    {name: sha256} of its files."""
     files = {"ops.py": ops_path.read_bytes()}
-    for name in OUTPUT_FILES:
+    for name in OUTPUT_FILES if outputs is not None else ():
         files[f"outputs/{name}"] = (outputs / name).read_bytes()
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     manifest = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
-    with replacing(out) as tmp, open(tmp, "wb") as raw, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name, data in files.items():
-            _add(tar, name, data)
-        _add(tar, "MANIFEST", manifest.encode())
+    with replacing(out) as tmp:
+        with open(tmp, "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz, \
+                tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name, data in files.items():
+                _add(tar, name, data)
+            _add(tar, "MANIFEST", manifest.encode())
+        verify_archive(Path(tmp), {**digests, "MANIFEST": hashlib.sha256(
+            manifest.encode()).hexdigest()})
     return digests
+
+
+def verify_archive(path: Path, digests: dict) -> None:
+    """Read the written archive back: exactly ``digests``' files, with those contents."""
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            found = {m.name: hashlib.sha256(tar.extractfile(m).read()).hexdigest()
+                     for m in tar.getmembers() if m.isfile()}
+    except (OSError, tarfile.TarError, EOFError) as err:
+        found = {"(unreadable)": str(err)}
+    if found != digests:
+        raise UsageError(
+            f"The archive did not read back as written ({path.name}; the disk full?). "
+            "Nothing was replaced: free some space and run `make submit` again."
+        )
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    ops_path, outputs, out = Path(args.ops), Path(args.outputs), Path(args.out)
+    ops_path, out = Path(args.ops), Path(args.out)
     try:
-        warnings = check(ops_path, outputs)
+        warnings = check(ops_path)
+        outputs, more = choose_outputs(ops_path, args.outputs)
         build_archive(ops_path, outputs, out)
     except UsageError as err:
         print(f"make submit: {err}", file=sys.stderr)
         return 2
-    for warning in warnings:
+    for warning in warnings + more:
         print(f"warning: {warning}", file=sys.stderr)
     size = out.stat().st_size
-    print(f"Wrote {out} ({size / 1024:.0f} KB): ops.py, outputs/ ({', '.join(OUTPUT_FILES)}) "
-          "and MANIFEST. Upload this file as your hand-in.")
+    held = (f"ops.py, the training outputs of {_shown(outputs)} and MANIFEST"
+            if outputs is not None else "ops.py and MANIFEST")
+    print(f"Wrote {_shown(out)} ({size / 1024:.0f} KB): {held}. {NOT_GRADED} Upload this "
+          "file as your hand-in.")
     return 0
 
 

@@ -1,8 +1,8 @@
 """``make data``: prepare real text and word-similarity sets into data/real/.
 
 Nothing is downloaded: everything comes from files that the ``gensim`` package ships
-in ``gensim/test/test_data`` (install it with ``pip install -e '.[dev]'`` or
-``make install``).  Outputs, relative to ``--out`` (default: the repository's
+in ``gensim/test/test_data`` (install it with ``make install-dev`` or
+``pip install -e '.[dev]'``).  Outputs, relative to ``--out`` (default: the repository's
 ``data/real``):
 
 * ``enwiki/corpus.txt``  - gensim's shortened English Wikipedia dump, extracted with
@@ -55,8 +55,8 @@ REFERENCE_SHA256 = {
 GENSIM_MISSING = (
     "make data needs the gensim package, which ships the Wikipedia text and the "
     "WordSim353/SimLex-999 files this step prepares (nothing is downloaded). Install the "
-    "maintainer extras with `pip install -e '.[dev]'` (or run `make install`), then run "
-    "`make data` again."
+    "maintainer extras with `make install-dev` (or `pip install -e '.[dev]'`; the students' "
+    "`make install` leaves gensim out), then run `make data` again."
 )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from hw3.atomic import write_text
+from hw3.cli_help import Parser
 from hw3.errors import UsageError
 
 COLUMNS = ("setting", "lr", "dim", "negatives", "window", "seed")
@@ -36,7 +37,7 @@ DEFAULT_METRICS = ("final_loss", "neighbour_purity")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m hw3.sweep",
         description="Write the job table of a hyper-parameter sweep for condor/sweep.sub, "
                     "or summarise a finished sweep (mean and std over seeds per setting).",

@@ -121,6 +121,9 @@ class TrainResult:
     pairs_per_second: float
     seconds: float
     config: TrainConfig = field(repr=False, default=None)
+    # The mean loss per pair of the first batch, before any update (step 0): with the
+    # context vectors starting at zero it is (1 + K) log 2, e.g. 6 log 2 = 4.159 for K = 5.
+    initial_loss: float = math.nan
 
 
 def prepare(config: TrainConfig):
@@ -167,6 +170,7 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
     losses, loss_steps, loss_lrs, loss_epochs = [], [], [], []
     block_loss, block_pairs = 0.0, 0
     step, pairs_done = 0, 0
+    initial_loss = math.nan
     with contextlib.ExitStack() as stack:
         # A non-finite loss is reported below (TrainingDiverged), a bad backward by
         # edugrad (BackwardError): numpy's overflow/divide warnings would only add noise.
@@ -205,6 +209,8 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                         "--batch-size (and keep --subsample and --row-cap on, e.g. 1e-3 and "
                         "2). If it does not, fix the ops it reports first."
                     )
+                if step == 1:
+                    initial_loss = value / n
                 loss.backward()
                 if config.row_cap:
                     max_uses = config.row_cap / config.lr
@@ -243,6 +249,7 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
         pairs_per_second=pairs_done / seconds if seconds > 0 else math.inf,
         seconds=seconds,
         config=config,
+        initial_loss=initial_loss,
     )
 
 

@@ -1,6 +1,6 @@
 """Train word2vec (skip-gram with negative sampling) with your ops.
 
-    python -m hw3.word2vec                      # your starter/ops.py, the toy corpus
+    python -m hw3.word2vec                      # your starter/ops.py, the toy corpus -> outputs/train
     python -m hw3.word2vec --ops solution --corpus data/real/enwiki/corpus.txt \\
         --similarity data/real/similarity/wordsim353.tsv --out outputs/enwiki
 
@@ -23,6 +23,7 @@ import numpy as np
 
 import hw3
 from edugrad.checking import BackwardError
+from hw3.cli_help import Parser
 from hw3.errors import UsageError
 from hw3.evaluate import (
     nearest_neighbours,
@@ -42,7 +43,7 @@ NEIGHBOURS_K = 10
 
 def build_parser() -> argparse.ArgumentParser:
     d = DEFAULTS
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m hw3.word2vec",
         description="Train skip-gram with negative sampling (word2vec) built from your four "
                     "ops, then evaluate the vectors. Defaults train a good model on the toy "
@@ -89,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--similarity", action="append", default=[], metavar="FILE",
                    help="word-similarity file (WordSim353 .tsv or SimLex-999 .txt) to score "
                         "with Spearman's rho; repeatable")
-    p.add_argument("--out", default="outputs", help="output folder")
+    p.add_argument("--out", default="outputs/train",
+                   help="output folder (condor jobs write outputs/condor/seed_N, the dry run "
+                        "outputs/dryrun/, so no run replaces another's)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it already exists and is not empty")
     p.add_argument("--no-plot", action="store_true", help="do not draw loss.png")
@@ -135,10 +138,23 @@ def embeddings_text(words, emb) -> str:
     return "\n".join(lines) + "\n"
 
 
+def loss_curve(result: TrainResult) -> tuple[list, list, list, list]:
+    """(steps, epochs, lrs, losses): step 0 (the first batch before any update) first,
+    then the mean of every block of ``log_every`` steps."""
+    steps, epochs = list(result.loss_steps), list(result.loss_epochs)
+    lrs, losses = list(result.loss_lrs), list(result.losses)
+    initial = getattr(result, "initial_loss", float("nan"))
+    if np.isfinite(initial):
+        config = result.config
+        steps, epochs = [0, *steps], [1, *epochs]
+        lrs = [config.lr if config is not None else (lrs[0] if lrs else 0.0), *lrs]
+        losses = [initial, *losses]
+    return steps, epochs, lrs, losses
+
+
 def losses_csv(result: TrainResult) -> str:
     lines = ["step,epoch,lr,loss"]
-    for s, e, lr, loss in zip(result.loss_steps, result.loss_epochs, result.loss_lrs,
-                              result.losses):
+    for s, e, lr, loss in zip(*loss_curve(result)):
         lines.append(f"{s},{e},{lr:.6g},{loss:.6f}")
     return "\n".join(lines) + "\n"
 
@@ -152,7 +168,8 @@ def neighbours_text(neighbours) -> str:
 
 def loss_png(result: TrainResult) -> bytes | None:
     """The loss curve as PNG bytes, or None without matplotlib (or with no points)."""
-    if len(result.losses) == 0:
+    steps, _, _, losses = loss_curve(result)
+    if not losses:
         return None
     try:
         import matplotlib
@@ -164,7 +181,7 @@ def loss_png(result: TrainResult) -> bytes | None:
     import io
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(result.loss_steps, result.losses)
+    ax.plot(steps, losses, marker="." if len(losses) < 30 else None)
     ax.set_xlabel("step")
     ax.set_ylabel("mean loss per pair")
     ax.set_title("SGNS training loss")
@@ -210,6 +227,8 @@ def run(args) -> int:
         "corpus_tokens": result.tokens,
         "pairs_trained": result.pairs_trained,
         "steps": result.steps,
+        "initial_loss": float(result.initial_loss) if np.isfinite(result.initial_loss)
+        else None,
         "final_loss": float(result.losses[-1]) if len(result.losses) else None,
     }
     if classes is not None:
@@ -261,9 +280,11 @@ def run(args) -> int:
         say = lambda s="": print(s, file=sys.stderr)  # noqa: E731
         say(f"Trained {result.pairs_trained:,} pairs in {result.seconds:.1f} s "
             f"({result.pairs_per_second:,.0f} pairs/s); vocabulary {len(result.words):,} words.")
-        if metrics["final_loss"] is not None:
-            say(f"Loss per pair: {result.losses[0]:.3f} at first -> {result.losses[-1]:.3f} "
-                "at the end.")
+        if metrics["final_loss"] is not None and metrics["initial_loss"] is not None:
+            say(f"Loss per pair: {metrics['initial_loss']:.3f} at step 0 (before any update) "
+                f"-> {metrics['final_loss']:.3f} at the end (mean of the last "
+                f"{result.steps - (result.loss_steps[-2] if len(result.loss_steps) > 1 else 0)}"
+                " steps).")
         if "neighbour_purity" in metrics:
             say(f"Neighbour purity: {metrics['neighbour_purity']:.3f} (1.0 = every word's "
                 "nearest neighbours share its class).")

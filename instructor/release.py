@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "hw3-student"
 
 # Top-level entries that ship (everything else stays home: tests/, bench/, .ci/, ...).
-SHIPPED_TOP = ("edugrad", "starter", "hw3", "grader", "data", "condor",
+SHIPPED_TOP = ("edugrad", "starter", "hw3", "sandboxed", "grader", "data", "condor",
                "pyproject.toml", "Makefile", ".gitignore", "LICENSE")
 # Never shipped, at any depth (paths relative to the repository root, / separated).
 EXCLUDED = (

@@ -9,7 +9,7 @@ examples such as ``add``, ``matmul`` and ``relu``):
 * ``backward(ctx, grad_output)`` receives dL/d(output) (the output's shape) and
   returns dL/d(input) for every input, each with that input's shape, as a tuple.
 
-Check each op as you go: ``make test`` (or ``python -m grader test``).  The hand-out,
+Check each op as you go: ``make test``.  The hand-out,
 ``hw3/README.md``, walks through the derivatives.
 """
 

@@ -95,7 +95,8 @@ def test_train_queues_one_job_per_seed_with_its_own_outputs(submit_dir):
     outs = [word2vec_parser().parse_args(parse_arguments(j["arguments"])).out for j in jobs]
     seeds = [word2vec_parser().parse_args(parse_arguments(j["arguments"])).seed for j in jobs]
     assert seeds == [1, 2, 3], seeds
-    assert outs == ["outputs/seed_1", "outputs/seed_2", "outputs/seed_3"], outs
+    assert outs == ["outputs/condor/seed_1", "outputs/condor/seed_2",
+                    "outputs/condor/seed_3"], outs
     assert len({j["output"] for j in jobs}) == 3, [j["output"] for j in jobs]
 
 

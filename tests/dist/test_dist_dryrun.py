@@ -143,7 +143,7 @@ def test_empty_queue_list_is_reported(project, capsys):
 
 def test_train_sub_trains_for_real_through_train_sh(tmp_path):
     """condor/train.sub's first job, end to end: train.sh finds the repository from its
-    own location, activates its .venv, and hw3.word2vec writes outputs/seed_1 there."""
+    own location, activates its .venv, and hw3.word2vec writes outputs/condor/seed_1 there."""
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copytree(ROOT / "condor", repo / "condor",
@@ -160,10 +160,11 @@ def test_train_sub_trains_for_real_through_train_sh(tmp_path):
         os.chdir(cwd)
     logs = sorted((repo / "condor" / "logs").glob("train_dryrun_seed1.*"))
     assert status == 0, "\n".join(p.read_text()[-2000:] for p in logs)
-    written = sorted(p.name for p in (repo / "outputs" / "seed_1").iterdir())
+    written = sorted(p.name for p in (repo / "outputs" / "condor" / "seed_1").iterdir())
     assert {"embeddings.txt", "losses.csv", "metrics.json", "config.json",
             "neighbours.txt"} <= set(written), written
-    settings = json.loads((repo / "outputs" / "seed_1" / "config.json").read_text())["settings"]
+    settings = json.loads((repo / "outputs" / "condor" / "seed_1" / "config.json")
+                          .read_text())["settings"]
     assert settings["seed"] == 1 and settings["epochs"] == 1, settings
 
 

@@ -1,4 +1,5 @@
-"""`make submit` (hw3.handin): one checked archive, or a clear refusal."""
+"""`make submit` (hw3.handin): one checked archive holding what is graded (ops.py), with
+the training outputs when there are finished ones (not graded), or a clear refusal."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from grader import submission
 from hw3 import handin
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLUTION = ROOT / "grader" / "solution" / "ops.py"
+SOLUTION = ROOT / "instructor" / "solution" / "ops.py"
 STUBS = ROOT / "starter" / "ops.py"
 MEMBERS = ["ops.py", "outputs/embeddings.txt", "outputs/losses.csv", "outputs/metrics.json",
            "outputs/config.json", "outputs/neighbours.txt", "MANIFEST"]
@@ -46,7 +47,13 @@ def implemented(tmp_path_factory):
 
 
 def run(ops, outputs, out) -> int:
-    return handin.main(["--ops", str(ops), "--outputs", str(outputs), "--out", str(out)])
+    outputs = [] if outputs is None else ["--outputs", str(outputs)]
+    return handin.main(["--ops", str(ops), *outputs, "--out", str(out)])
+
+
+def members(archive) -> list[str]:
+    with tarfile.open(archive) as tar:
+        return tar.getnames()
 
 
 def test_archive_holds_ops_outputs_and_manifest(tmp_path, implemented, outputs):
@@ -81,12 +88,37 @@ def test_refuses_stubs_and_says_what_to_run(tmp_path, outputs, capsys):
     assert not out.exists()
 
 
-def test_refuses_missing_outputs_and_says_what_to_run(tmp_path, implemented, outputs, capsys):
-    (outputs / "losses.csv").unlink()
+def test_archive_without_outputs_holds_ops_and_manifest(tmp_path, implemented, monkeypatch):
+    monkeypatch.setattr(handin, "DEFAULT_OUTPUTS", tmp_path / "no-such-run")
     out = tmp_path / "hw3-submission.tar.gz"
-    assert run(implemented, outputs, out) == 2
+    assert run(implemented, None, out) == 0
+    assert members(out) == ["ops.py", "MANIFEST"]
+
+
+def test_default_outputs_are_included_when_finished(tmp_path, implemented, outputs,
+                                                     monkeypatch):
+    monkeypatch.setattr(handin, "DEFAULT_OUTPUTS", outputs)
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(implemented, None, out) == 0
+    assert members(out) == MEMBERS
+
+
+def test_default_outputs_are_where_make_train_writes():
+    assert handin.DEFAULT_OUTPUTS.relative_to(ROOT).as_posix() == "outputs/train"
+
+
+def test_says_that_only_ops_py_is_graded(tmp_path, implemented, capsys, monkeypatch):
+    monkeypatch.setattr(handin, "DEFAULT_OUTPUTS", tmp_path / "no-such-run")
+    assert run(implemented, None, tmp_path / "s.tar.gz") == 0
+    said = capsys.readouterr().out
+    assert "Only ops.py is graded" in said and "ops.py and MANIFEST" in said, said
+
+
+def test_a_named_outputs_folder_that_does_not_exist_is_refused(tmp_path, implemented, capsys):
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(implemented, tmp_path / "outputs" / "seed_1", out) == 2
     err = capsys.readouterr().err
-    assert "losses.csv" in err and "make train" in err, err
+    assert "no such folder" in err and "only ops.py is graded" in err, err
     assert not out.exists()
 
 
@@ -94,8 +126,7 @@ def test_refusal_leaves_an_earlier_archive_untouched(tmp_path, implemented, outp
     out = tmp_path / "hw3-submission.tar.gz"
     assert run(implemented, outputs, out) == 0
     before = out.read_bytes()
-    (outputs / "metrics.json").unlink()
-    assert run(implemented, outputs, out) == 2
+    assert run(STUBS, outputs, out) == 2
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -106,48 +137,75 @@ def test_warns_when_outputs_were_trained_with_other_ops(tmp_path, implemented, o
     assert "make train" in capsys.readouterr().err
 
 
-def refusal(implemented, outputs, tmp_path, capsys) -> str:
+def left_out(implemented, outputs, tmp_path, capsys) -> str:
+    """Damaged outputs never refuse the hand-in: the archive holds ops.py without them."""
     out = tmp_path / "hw3-submission.tar.gz"
-    assert run(implemented, outputs, out) == 2
-    assert not out.exists()
-    return capsys.readouterr().err
+    assert run(implemented, outputs, out) == 0
+    assert members(out) == ["ops.py", "MANIFEST"]
+    err = capsys.readouterr().err
+    assert "were left out" in err and "not graded" in err, err
+    return err
 
 
-def test_refuses_an_empty_output_and_says_what_to_run(tmp_path, implemented, outputs, capsys):
+def test_leaves_out_incomplete_outputs_and_says_what_to_run(tmp_path, implemented, outputs,
+                                                            capsys):
+    (outputs / "losses.csv").unlink()
+    err = left_out(implemented, outputs, tmp_path, capsys)
+    assert "losses.csv is missing" in err and "make train" in err, err
+
+
+def test_leaves_out_an_empty_output(tmp_path, implemented, outputs, capsys):
     (outputs / "neighbours.txt").write_text("")
-    err = refusal(implemented, outputs, tmp_path, capsys)
+    err = left_out(implemented, outputs, tmp_path, capsys)
     assert "neighbours.txt is empty" in err and "make train" in err, err
 
 
-def test_refuses_a_json_output_that_does_not_parse(tmp_path, implemented, outputs, capsys):
+def test_leaves_out_a_json_output_that_does_not_parse(tmp_path, implemented, outputs, capsys):
     (outputs / "metrics.json").write_text('{"final_loss": 4.1')  # cut off mid-write
-    err = refusal(implemented, outputs, tmp_path, capsys)
-    assert "metrics.json is not valid JSON" in err and "make train" in err, err
+    err = left_out(implemented, outputs, tmp_path, capsys)
+    assert "metrics.json is not valid JSON" in err, err
 
 
-def test_refuses_embeddings_with_fewer_rows_than_the_header_says(tmp_path, implemented,
-                                                                  outputs, capsys):
+def test_leaves_out_embeddings_with_fewer_rows_than_the_header_says(tmp_path, implemented,
+                                                                     outputs, capsys):
     (outputs / "embeddings.txt").write_text("3 2\nthe 0.1 -0.2\ncat 1.5 2e-3\n")
-    err = refusal(implemented, outputs, tmp_path, capsys)
-    assert "announces 3 words but holds 2 rows" in err and "make train" in err, err
+    err = left_out(implemented, outputs, tmp_path, capsys)
+    assert "announces 3 words but holds 2 rows" in err, err
 
 
-def test_refuses_embeddings_with_rows_of_the_wrong_width(tmp_path, implemented, outputs,
-                                                         capsys):
+def test_leaves_out_embeddings_with_rows_of_the_wrong_width(tmp_path, implemented, outputs,
+                                                            capsys):
     (outputs / "embeddings.txt").write_text("2 2\nthe 0.1 -0.2\ncat 1.5\n")
-    err = refusal(implemented, outputs, tmp_path, capsys)
+    err = left_out(implemented, outputs, tmp_path, capsys)
     assert "line 3 has 1 numbers, not the 2" in err, err
 
 
-def test_refuses_embeddings_without_the_word2vec_header(tmp_path, implemented, outputs,
-                                                        capsys):
+def test_leaves_out_embeddings_without_the_word2vec_header(tmp_path, implemented, outputs,
+                                                           capsys):
     (outputs / "embeddings.txt").write_text("the 0.1 -0.2\ncat 1.5 2e-3\n")
-    err = refusal(implemented, outputs, tmp_path, capsys)
+    err = left_out(implemented, outputs, tmp_path, capsys)
     assert '"V d" header' in err, err
 
 
-def test_refusal_is_one_paragraph(tmp_path, implemented, outputs, capsys):
+def test_each_message_is_one_paragraph(tmp_path, implemented, outputs, capsys):
     (outputs / "losses.csv").write_text("")
     (outputs / "config.json").write_text("not json")
-    err = refusal(implemented, outputs, tmp_path, capsys)
+    err = left_out(implemented, outputs, tmp_path, capsys)
+    assert err.strip().count("\n") == 0 and err.startswith("warning: "), err
+    assert run(STUBS, outputs, tmp_path / "s.tar.gz") == 2
+    err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and err.startswith("make submit: "), err
+
+
+def test_an_archive_that_does_not_read_back_is_refused(tmp_path, implemented, outputs,
+                                                       monkeypatch, capsys):
+    real = handin._add
+
+    def drop_bytes(tar, name, data):  # what a full disk or a bad write would leave
+        real(tar, name, data[:-1] if name == "ops.py" else data)
+
+    monkeypatch.setattr(handin, "_add", drop_bytes)
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(implemented, outputs, out) == 2
+    assert "did not read back" in capsys.readouterr().err
+    assert not out.exists()
