@@ -17,7 +17,14 @@ from edugrad.tensor import Tensor
 
 
 class BackwardError(ValueError):
-    """An operation's ``backward`` returned something backpropagation cannot use."""
+    """An operation's ``backward`` returned something backpropagation cannot use.
+
+    ``kind`` says what: "in_place", "count" (not one gradient per input), "type" (not
+    an array), "shape", "dtype" or "non_finite"."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 def run_backward(node: Tensor, grad_output: np.ndarray,
@@ -41,8 +48,7 @@ def run_backward(node: Tensor, grad_output: np.ndarray,
             f"tried to change an array in place ({err}): most likely grad_output "
             "(e.g. `grad_output *= s`). grad_output must not be modified: the same array "
             "can also be the gradient of other Tensors, and changing it would corrupt theirs.",
-            "compute a new array instead, e.g. `return (grad_output * s,)`.",
-        ) from err
+            "compute a new array instead, e.g. `return (grad_output * s,)`.", "in_place") from err
     checked = check_gradients(op, node.parents, grads, frozen, check_finite)
     # A gradient passed straight through (like add's) is handed on writable; if it goes
     # to several inputs, each gets its own copy so no two inputs share one .grad array.
@@ -59,8 +65,8 @@ def _describe_input(op, i: int) -> str:
     return f"input {i} (`{names[i]}`)" if i < len(names) else f"input {i}"
 
 
-def _fail(op, what: str, fix: str) -> BackwardError:
-    return BackwardError(f"{op.__name__}.backward {what}\n  How to fix: {fix}")
+def _fail(op, what: str, fix: str, kind: str) -> BackwardError:
+    return BackwardError(f"{op.__name__}.backward {what}\n  How to fix: {fix}", kind)
 
 
 def check_gradients(op, parents, grads, grad_output,
@@ -82,23 +88,20 @@ def check_gradients(op, parents, grads, grad_output,
                 op,
                 f"returned {got}, but {op.__name__} has {n} inputs, so it must return "
                 f"{n} gradients (one per input, in the order of forward's arguments).",
-                "return a tuple, e.g. `return grad_a, grad_b`.",
-            )
+                "return a tuple, e.g. `return grad_a, grad_b`.", "count")
     elif not isinstance(grads, Sequence) or isinstance(grads, str):
         raise _fail(
             op,
             f"returned a {type(grads).__name__}; it must return a tuple with one "
             f"gradient per input ({n} here).",
-            "return a tuple of numpy arrays, e.g. `return (grad_a,)`.",
-        )
+            "return a tuple of numpy arrays, e.g. `return (grad_a,)`.", "type")
     if len(grads) != n:
         raise _fail(
             op,
             f"returned {len(grads)} gradient(s), but {op.__name__} has {n} input(s). "
             "There must be exactly one gradient per input, in the order forward takes them.",
             f"return {n} item(s); use None for an input that takes no gradient "
-            "(only integer inputs such as indices).",
-        )
+            "(only integer inputs such as indices).", "count")
     checked: list[np.ndarray | None] = []
     upstream_finite = None
     for i, (parent, g) in enumerate(zip(parents, grads)):
@@ -114,8 +117,7 @@ def check_gradients(op, parents, grads, grad_output,
                 f"{parent.value.shape}.  None means 'no gradient', which is only right for "
                 "integer inputs such as indices.",
                 "return dL/d(input): grad_output combined with the derivative of the output "
-                "with respect to this input.",
-            )
+                "with respect to this input.", "count")
         if not isinstance(g, np.ndarray):
             if isinstance(g, (np.generic, float, int)) and parent.value.shape == ():
                 g = np.asarray(g)
@@ -125,16 +127,14 @@ def check_gradients(op, parents, grads, grad_output,
                     f"returned a {type(g).__name__} for {where}; each gradient must be a "
                     f"numpy array of shape {parent.value.shape}.",
                     "build the gradient from numpy arrays (e.g. `grad_output * something`), "
-                    "not from Python lists or Tensors.",
-                )
+                    "not from Python lists or Tensors.", "type")
         if g.shape != parent.value.shape:
             hint = _shape_hint(g.shape, parent.value.shape, np.shape(grad_output))
             raise _fail(
                 op,
                 f"returned a gradient of shape {g.shape} for {where}, expected "
                 f"{parent.value.shape} (the shape of that input).{hint}",
-                "a gradient always has exactly the shape of the input it belongs to.",
-            )
+                "a gradient always has exactly the shape of the input it belongs to.", "shape")
         if not np.issubdtype(g.dtype, np.floating):
             what = ("whole numbers, so any fraction was cut off" if np.issubdtype(
                 g.dtype, np.integer) else "not real numbers")
@@ -143,8 +143,7 @@ def check_gradients(op, parents, grads, grad_output,
                 f"returned an array of dtype {g.dtype} for {where} ({what}); the gradient of "
                 f"a floating-point input must be floating-point too ({parent.value.dtype}).",
                 "compute the gradient with numpy arithmetic on float arrays (e.g. "
-                "np.zeros_like(a), not np.zeros_like(indices) or integer division).",
-            )
+                "np.zeros_like(a), not np.zeros_like(indices) or integer division).", "dtype")
         if check_finite and not all_finite(g):
             if upstream_finite is None:
                 upstream_finite = all_finite(grad_output)
@@ -158,8 +157,7 @@ def check_gradients(op, parents, grads, grad_output,
                     "grad_output were finite.",
                     "look for a division by zero or an overflowing exp; rewrite the "
                     "derivative with quantities that stay finite (e.g. reuse the forward "
-                    "output saved in ctx).",
-                )
+                    "output saved in ctx).", "non_finite")
         checked.append(g)
     return checked
 

@@ -89,6 +89,38 @@ def expected_forward(op: str, inputs) -> np.ndarray:
                                                    for x in inputs]), dtype=np.float64)
 
 
+PATTERNS = {
+    "float32": "your values agree with the right ones to about 7 digits only: some arithmetic "
+               "inside the op runs in float32 (np.float32, astype, dtype=...); keep float64 "
+               "throughout.",
+    "tiny_inputs": "it is right everywhere except where an input is tiny (|x| <= 1e-6): an "
+                   "epsilon added for safety, or a clip, changes the answer there; the exact "
+                   "formula needs neither.",
+    "tails": "it is right everywhere except where an input is large (|x| >= 20): a clip or "
+             "a cutoff changes the answer there; compute it in a form that stays exact.",
+}
+
+
+def pattern(inputs, got, want, rtol, atol) -> str:
+    """The key of a tell-tale pattern in where and how ``got`` is wrong, or ''."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        bad = ~(np.abs(got - want) <= atol + rtol * np.abs(want))
+        rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-300)
+    if not bad.any() or not np.all(np.isfinite(got)):
+        return ""
+    if np.all(rel[bad] <= 1e-5) and np.all(rel[bad] >= 1e-12):
+        return "float32"
+    size = next((np.abs(np.asarray(x, dtype=np.float64)) for x in inputs
+                 if np.shape(x) == bad.shape), None)
+    if size is not None and np.all(size[bad] <= 1e-6) and np.any(size[~bad] > 1e-6):
+        return "tiny_inputs"
+    if size is not None and np.all(size[bad] >= 20) and np.any(size[~bad] < 20):
+        return "tails"
+    return ""
+
+
 def check_forward(sub: Subject, op: str, inputs, rtol=VALUE_RTOL, atol=VALUE_ATOL,
                   label: str = "") -> np.ndarray:
     inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
@@ -104,6 +136,9 @@ def check_forward(sub: Subject, op: str, inputs, rtol=VALUE_RTOL, atol=VALUE_ATO
         elif np.isnan(got[idx]):
             extra, key = (" NaN comes from inf/inf or inf - inf: an intermediate value "
                           "overflowed; compute it in a form that stays finite.", "overflow")
+        else:
+            key = pattern(inputs, got, want, rtol, atol)
+            extra = f" It looks like {PATTERNS[key]}" if key else ""
         w, o = fmt_pair(want[idx], got[idx])
         raise CheckFailed(
             f"{op}.forward gives a wrong value{label} at index {list(idx)} "
@@ -120,6 +155,10 @@ def check_gradients(op: str, inputs, g, got, want, label: str, against: str) -> 
         if idx is None:
             continue
         key, why = diagnose.explain(op, inputs, g, want, i, got_i)
+        if not key:
+            key = pattern([inputs[i]] if not spec.reduces_last_axis else inputs, got_i, want_i,
+                          VALUE_RTOL, VALUE_ATOL)
+            why = PATTERNS.get(key, "")
         w, o = fmt_pair(want_i[idx], got_i[idx])
         raise CheckFailed(
             f"{op}.backward: the gradient of `{spec.inputs[i]}` is wrong{label} at index "
@@ -128,10 +167,13 @@ def check_gradients(op: str, inputs, g, got, want, label: str, against: str) -> 
             + (f" It looks like {why}" if why else ""), diagnosis=key)
 
 
-def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bool = False):
+def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bool = False,
+                         earlier: list | None = None):
     """backward(case.g) must give the case's exact gradients; inputs, grad_output and
     the output must be left as they were (a change there is reported first: it is the
-    cause of any wrong number that follows)."""
+    cause of any wrong number that follows).  ``earlier``: the gradients of the calls
+    made before this one on other inputs; a wrong answer that repeats one of them is
+    state kept between calls.  This call's gradients are added to it."""
     inputs = [np.asarray(x, dtype=np.float64) for x in case.inputs]
     g = np.asarray(case.g, dtype=np.float64)
     result = sub.backward(op, inputs, g, twice=twice)
@@ -146,6 +188,16 @@ def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bo
                 f"{list(idx)}): that array is the op's output, which later ops use as their "
                 "input. Compute the gradient in a new array (x * y makes one; x *= y does "
                 "not).", diagnosis="mutates_output")
+    for i, got_i in enumerate(result.grads):
+        if earlier and worst(got_i, case.grads[i], VALUE_RTOL, VALUE_ATOL) is not None \
+                and any(np.array_equal(got_i, e[i]) for e in earlier):
+            raise CheckFailed(
+                f"{op}.backward{label} returned the same gradient of "
+                f"`{BY_NAME[op].inputs[i]}` as an earlier call on other inputs: it keeps state "
+                "between calls (a cache by shape or by id(), a global). Each call must compute "
+                "from its own ctx.", diagnosis="state_between_calls")
+    if earlier is not None:
+        earlier.append(result.grads)
     check_gradients(op, inputs, g, result.grads, case.grads, label, "expected")
     return result
 

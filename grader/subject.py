@@ -165,7 +165,8 @@ class Subject:
                         reply.get("out_after"), again)
 
     def interleaved(self, op: str, input_sets, grad_outputs):
-        """forward A, forward B, backward A, backward B; the two lists of gradients."""
+        """forward A, forward B, backward A, backward B: (the two lists of gradients,
+        the two lists of inputs as the calls left them)."""
         self._require(op)
         input_sets = [_floats(x) for x in input_sets]
         gs = _floats(grad_outputs)
@@ -174,7 +175,9 @@ class Subject:
         outs, grads = reply.get("outs"), reply.get("grads")
         if not isinstance(outs, list) or not isinstance(grads, list) or len(grads) != 2:
             raise CheckFailed(f"{op}: the worker sent a malformed answer.")
-        return [self.check_grads(op, x, gr, g) for x, gr, g in zip(input_sets, grads, gs)]
+        after = reply.get("inputs_after")
+        after = after if isinstance(after, list) and len(after) == 2 else [None, None]
+        return [self.check_grads(op, x, gr, g) for x, gr, g in zip(input_sets, grads, gs)], after
 
     def graph(self, op: str, tensors, args, grad_output) -> tuple[np.ndarray, list]:
         """Call the @tensor_op function on Tensors (``args`` index ``tensors``), backprop."""
@@ -225,7 +228,7 @@ class Subject:
         if not isinstance(out, np.ndarray):
             got = "None (is a `return` missing?)" if out is None else _type_name(out)
             raise CheckFailed(f"{op}.forward returned {got}; it must return a numpy array of "
-                              f"shape {expected}.")
+                              f"shape {expected}.", diagnosis="not_an_array")
         if out.shape != expected:
             hint = ""
             if spec.reduces_last_axis and out.shape == inputs[0].shape:
@@ -233,7 +236,8 @@ class Subject:
             elif spec.reduces_last_axis and out.shape == ():
                 hint = " It is a single number: sum over the last axis only (axis=-1)."
             raise CheckFailed(f"{op}.forward returned shape {out.shape} for input(s) of shape "
-                              f"{inputs[0].shape}; expected {expected}.{hint}")
+                              f"{inputs[0].shape}; expected {expected}.{hint}",
+                              diagnosis="wrong_shape")
         _check_precision(out, f"{op}.forward returned")
         return out.astype(np.float64)
 
@@ -255,10 +259,16 @@ class Subject:
                         "number. numpy broadcasting lines up trailing axes, so that number "
                         "needs an axis of its own at the end (g[..., None]). " + _details(text))
                 fix = ""
-            raise CheckFailed(text + (f"\n  How to fix:{fix}" if fix else "")) from None
+            raise CheckFailed(text + (f"\n  How to fix:{fix}" if fix else ""),
+                              diagnosis=GRADIENT_FORM.get(err.kind, "")) from None
         for i, g in enumerate(checked):
             _check_precision(g, f"{op}.backward{when} returned, for `{spec.inputs[i]}`,")
         return [np.asarray(g, dtype=np.float64) for g in checked]
+
+
+# What edugrad found wrong with a backward's answer (BackwardError.kind) -> mistake key.
+GRADIENT_FORM = {"count": "gradient_count", "type": "not_an_array", "shape": "wrong_shape",
+                 "dtype": "not_float", "non_finite": "overflow", "in_place": "mutates_grad_output"}
 
 
 def _details(text: str) -> str:
@@ -274,7 +284,7 @@ def _check_precision(array: np.ndarray, what: str) -> None:
             f"{what} {array.dtype} numbers for float64 inputs, so about half the digits are "
             "lost. Keep the inputs' precision: do not convert with np.float32(...) or "
             ".astype(np.float32), and make new arrays with the inputs' dtype (e.g. "
-            "np.zeros_like(a)).", diagnosis="precision")
+            "np.zeros_like(a)).", diagnosis="float32")
 
 
 def _strings(value) -> list[str]:

@@ -296,7 +296,7 @@ def _interleaved(request, ops, module, ops_path):
     outs = [op_class.forward(c, *x) for c, x in zip(ctxs, sets)]
     grads = [_copies(op_class.backward(c, _frozen(g)))
              for c, g in zip(ctxs, request["grad_outputs"])]
-    return {"ok": True, "outs": outs, "grads": grads}
+    return {"ok": True, "outs": outs, "grads": grads, "inputs_after": sets}
 
 
 def _graph(request, ops, module, ops_path):

@@ -72,8 +72,9 @@ def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
     mutation and (ops with several inputs) same to their cases."""
     require_analytic(sub, op, cases["row"][0])
     _interleaved(sub, op, cases["interleaved"])
-    for n, case in enumerate(cases["row"]):  # as in training: fresh arrays, one shape
-        checks.check_backward_exact(sub, op, case,
+    earlier: list = []  # as in training: fresh arrays of one shape, one call after another
+    for n, case in enumerate(cases["row"]):
+        checks.check_backward_exact(sub, op, case, earlier=earlier,
                                     label=f" (call {n + 1} of {len(cases['row'])} in a row)")
     for case in cases["twice"]:
         result = checks.check_backward_exact(sub, op, case, label=case.label, twice=True)
@@ -105,7 +106,9 @@ def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
 
 def _interleaved(sub: Subject, op: str, cases: list[Case]) -> None:
     first, second = cases[0], cases[1]
-    got = sub.interleaved(op, [first.inputs, second.inputs], [first.g, second.g])
+    got, after = sub.interleaved(op, [first.inputs, second.inputs], [first.g, second.g])
+    for case, inputs_after in zip((first, second), after):
+        checks.check_not_mutated(case.inputs, inputs_after, f"{op}.forward/backward")
     for k, (case, grads) in enumerate(zip((first, second), got)):
         label = f" ({'first' if k == 0 else 'second'} of two calls made before either backward)"
         if k == 0:

@@ -113,7 +113,7 @@ LAWS = (*FORWARD_LAWS, "swap_gradients")
 
 def _swap_gradients(sub, op, x, g) -> None:
     """Swapping a two-input op's inputs swaps its gradients (one request, both calls)."""
-    ab, ba = sub.interleaved(op, [[x[0], x[1]], [x[1], x[0]]], [g, g])
+    (ab, ba), _ = sub.interleaved(op, [[x[0], x[1]], [x[1], x[0]]], [g, g])
     what = f"swapping the inputs of {op} must swap the gradients"
     _same(ab[0], ba[1], what, _show(x[0], x[1], g))
     _same(ab[1], ba[0], what, _show(x[0], x[1], g))
