@@ -6,14 +6,18 @@ gradients the reference solution gives there.  Public cases ship in
 with the hidden tests.  Both are written by ``python -m instructor cases`` from the
 registry (hw3/registry.py) and the solution, so nothing here computes a derivative.
 
-File layout (a plain .npz, read without pickle): ``{op}.{kind}.{n}.{field}`` where
-field is ``in0``, ``in1``, ..., ``g``, ``grad0``, ``grad1``, ... and ``label``.
+Each array is named ``{op}.{kind}.{n}.{field}`` (field: ``in0``, ``in1``, ..., ``g``,
+``grad0``, ``grad1``, ..., ``label``).  On disk (an .npz read without pickle) they are
+two members, so that loading is one read, not thousands: ``values``, every float
+array flattened end to end, and ``index``, JSON mapping each name to its offset and
+shape (or, for labels, its text).
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -48,20 +52,19 @@ class Cases:
 
     def __init__(self, arrays: dict[str, np.ndarray]):
         self._arrays = arrays
+        self._by: dict[tuple[str, str], dict[int, dict[str, np.ndarray]]] = {}
+        for key, value in arrays.items():
+            op, kind, n, name = key.rsplit(".", 3)
+            self._by.setdefault((op, kind), {}).setdefault(int(n), {})[name] = value
 
     def get(self, op: str, kind: str) -> list[Case]:
         found = []
-        n = 0
-        while f"{op}.{kind}.{n}.label" in self._arrays:
-            prefix = f"{op}.{kind}.{n}."
-            fields = {k[len(prefix):]: v for k, v in self._arrays.items()
-                      if k.startswith(prefix)}
+        for _, fields in sorted(self._by.get((op, kind), {}).items()):
+            fields = dict(fields)
             inputs = [fields.pop(f"in{i}") for i in range(len(fields)) if f"in{i}" in fields]
             grads = [fields.pop(f"grad{i}") for i in range(len(fields)) if f"grad{i}" in fields]
             label = str(fields.pop("label"))
-            g = fields.pop("g", None)
-            found.append(Case(inputs, g, grads or None, label, fields))
-            n += 1
+            found.append(Case(inputs, fields.pop("g", None), grads or None, label, fields))
         if not found:
             raise LookupError(f"no cases for {op} {kind}: rebuild them with "
                               "`python -m instructor cases` (instructors).")
@@ -69,27 +72,46 @@ class Cases:
 
     def states(self, op: str) -> dict[str, list[Case]]:
         """The cases of the backward_state check, by part."""
-        parts = {part: self.get(op, f"state_{part}") for part in STATE_PARTS
-                 if part != "same" or f"{op}.state_same.0.label" in self._arrays}
-        return parts
+        return {part: self.get(op, f"state_{part}") for part in STATE_PARTS
+                if part != "same" or (op, "state_same") in self._by}
 
 
 @functools.lru_cache(maxsize=4)
 def load(path: str = PUBLIC) -> Cases:
     with np.load(path, allow_pickle=False) as data:
-        return Cases({k: data[k] for k in data.files})
+        values, index = data["values"], json.loads(data["index"].tobytes())
+    arrays = {}
+    for key, where in index.items():
+        if isinstance(where, str):
+            arrays[key] = np.asarray(where)
+        else:
+            start, shape = where
+            arrays[key] = values[start:start + int(np.prod(shape, dtype=np.int64))].reshape(shape)
+    return Cases(arrays)
 
 
 def save(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` as an .npz whose bytes depend only on the arrays (sorted, fixed
-    timestamps), atomically."""
+    """Write ``arrays`` (see the module docstring) as an .npz whose bytes depend only on
+    the arrays (sorted, fixed timestamps), atomically."""
     from hw3.atomic import write_bytes
 
+    index, chunks, offset = {}, [], 0
+    for key in sorted(arrays):
+        value = np.asarray(arrays[key])
+        if value.dtype.kind in "US":
+            index[key] = str(value)
+            continue
+        flat = value.astype(np.float64).ravel()
+        index[key] = [offset, list(value.shape)]
+        chunks.append(flat)
+        offset += flat.size
+    members = {"values": np.concatenate(chunks) if chunks else np.zeros(0),
+               "index": np.frombuffer(json.dumps(index, sort_keys=True).encode(), np.uint8)}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for key in sorted(arrays):
+        for key, value in members.items():
             data = io.BytesIO()
-            np.lib.format.write_array(data, np.asarray(arrays[key]), allow_pickle=False)
+            np.lib.format.write_array(data, value, allow_pickle=False)
             info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data.getvalue())
