@@ -3,12 +3,13 @@
 One message is one frame on a private pipe:
 
     4-byte big-endian header length | header (UTF-8 JSON)
-    8-byte big-endian blob length   | blob (zero or more .npy files back to back)
+    8-byte big-endian blob length   | blob (the arrays' bytes, back to back)
 
-Inside the JSON, ``{"__array__": i}`` stands for the i-th array of the blob.  Arrays
-travel as ``.npy`` and are read with ``allow_pickle=False``; nothing is ever
-unpickled, so a hostile child can send wrong numbers but never run code in the
-parent.  Values that are not plain numbers or arrays are described, not sent:
+The header is ``{"v": value, "a": [[dtype, shape], ...]}``: inside the value,
+``{"__array__": i}`` stands for the i-th array, whose bytes (C order) come i-th in
+the blob.  Only numeric dtypes (bool, int, uint, float) are accepted and the sizes
+must add up to the blob exactly; nothing is ever unpickled or evaluated, so a
+hostile child can send wrong numbers but never run code in the parent.  Values that are not plain numbers or arrays are described, not sent:
 ``{"__object__": "list", "items": [...]}`` for lists/tuples,
 ``{"__foreign__": "Tensor"}`` for anything else.
 
@@ -26,7 +27,6 @@ Both sides import this module; the child imports it *before* the submission.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -133,16 +133,15 @@ def pack(message) -> bytes:
     Raises ``TooLarge`` (before copying anything) when the arrays or the header are
     over the limits the reading side enforces."""
     arrays: list[np.ndarray] = []
-    header = json.dumps(encode_tree(message, arrays)).encode()
-    if len(header) > MAX_HEADER:
-        raise TooLarge("header", len(header), MAX_HEADER)
+    value = encode_tree(message, arrays)
     size = sum(int(a.nbytes) for a in arrays)
     if size > MAX_BLOB:
         raise TooLarge("payload", size, MAX_BLOB)
-    blob = io.BytesIO()
-    for a in arrays:
-        np.save(blob, a, allow_pickle=False)
-    body = blob.getvalue()
+    table = [[a.dtype.str, list(a.shape)] for a in arrays]
+    header = json.dumps({"v": value, "a": table}).encode()
+    if len(header) > MAX_HEADER:
+        raise TooLarge("header", len(header), MAX_HEADER)
+    body = b"".join(a.tobytes(order="C") for a in arrays)
     return struct.pack(">I", len(header)) + header + struct.pack(">Q", len(body)) + body
 
 
@@ -153,23 +152,41 @@ def encode_tree(message, arrays):
     return encode(message, arrays)
 
 
+def _arrays(table, body: bytes) -> list[np.ndarray]:
+    """The arrays a header's table describes, cut from ``body`` (validated)."""
+    if not isinstance(table, list):
+        raise ProtocolError("the array table is not a list")
+    buffer, arrays, offset = bytearray(body), [], 0
+    for entry in table:
+        try:
+            text, shape = entry
+            dtype = np.dtype(str(text))
+            shape = tuple(int(n) for n in shape)
+        except (TypeError, ValueError) as err:
+            raise ProtocolError(f"bad array description {str(entry)[:80]}: {err}") from None
+        if dtype.kind not in "biuf" or dtype.hasobject or any(n < 0 for n in shape) \
+                or len(shape) > 32:
+            raise ProtocolError(f"unsupported array {dtype} of shape {shape}")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if offset + nbytes > len(buffer):
+            raise ProtocolError("the arrays are longer than the frame")
+        arrays.append(np.frombuffer(buffer, dtype, math.prod(shape), offset).reshape(shape))
+        offset += nbytes
+    if offset != len(buffer):
+        raise ProtocolError("the frame holds bytes that belong to no array")
+    return arrays
+
+
 def unpack(header: bytes, body: bytes):
     try:
         obj = json.loads(header.decode())
     except (ValueError, RecursionError, MemoryError) as err:  # incl. UnicodeDecodeError
         raise ProtocolError(f"header is not JSON: {str(err)[:200]}") from None
-    arrays = []
-    stream = io.BytesIO(body)
-    while stream.tell() < len(body):
-        try:
-            a = np.load(stream, allow_pickle=False)
-        except Exception as err:  # noqa: BLE001 - any malformed .npy is a protocol error
-            raise ProtocolError(f"bad array in frame: {err}") from err
-        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
-            raise ProtocolError("frame holds a non-numeric array")
-        arrays.append(a)
+    if not isinstance(obj, dict) or "v" not in obj:
+        raise ProtocolError("the header is not a frame header")
+    arrays = _arrays(obj.get("a", []), body)
     try:
-        return decode(obj, arrays)
+        return decode(obj["v"], arrays)
     except ProtocolError:
         raise
     except Exception as err:  # noqa: BLE001 - e.g. a scalar that is no number, deep nesting

@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from grader import protocol
+from sandboxed import protocol
 from grader.submission import NoSubmission, locate, student_id
 
 SOLUTION = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
