@@ -26,6 +26,7 @@ inputs is not evidence.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 
 MESSAGE = ("{op}.backward differentiates numerically ({why}): backward must compute the "
@@ -42,7 +43,7 @@ ARITHMETIC = {"__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
               "__truediv__", "__rtruediv__", "__pow__", "__neg__"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     why: str
     line: int
@@ -278,13 +279,24 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(source: str) -> _Module | None:
+    try:
+        return _Module(ast.parse(source))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _from_source(source: str, op: str) -> tuple[Finding, ...]:
+    return tuple(from_source(source, op))
+
+
 def from_source(source: str, op: str) -> list[Finding]:
     """What the source shows about ``op``'s backward (empty: nothing numerical)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    module = _parsed(source)
+    if module is None:
         return []
-    module = _Module(tree)
     cls = module.op_class(op)
     backward = module.method(cls, "backward") if cls is not None else None
     if backward is None:
@@ -303,7 +315,7 @@ def from_source(source: str, op: str) -> list[Finding]:
 
 def verdict(op: str, source: str, probed: list[str]) -> str:
     """The one-sentence feedback when ``op``'s backward is numerical, else ''."""
-    findings = from_source(source, op)
+    findings = _from_source(source, op)
     if findings:
         first = min(findings, key=lambda f: f.line)
         why = f"{first.why}, ops.py line {first.line}"
