@@ -23,7 +23,7 @@ RUNS = (
     (training.REFERENCE_DIR, "short", PUBLIC_CONFIG),
     (os.path.join(HERE, "reference"), "short", {**PUBLIC_CONFIG, "seed": 48_611}),
     (os.path.join(HERE, "reference"), "long",
-     dict(PUBLIC_CONFIG, epochs=2, dim=20, seed=90_271, log_every=5)),
+     dict(PUBLIC_CONFIG, dim=20, window=3, seed=90_271, log_every=5)),
 )
 
 

@@ -20,7 +20,7 @@ from grader.subject import Subject
 # Same submission -> same examples -> same score; no shrinking (a slow or crashing
 # submission must not be re-run hundreds of times); no example database on disk.
 settings.register_profile(
-    "grading", derandomize=True, deadline=None, database=None, max_examples=25,
+    "grading", derandomize=True, deadline=None, database=None, max_examples=12,
     phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),
     print_blob=False, report_multiple_bugs=False)
 settings.load_profile("grading")
