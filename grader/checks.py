@@ -90,14 +90,14 @@ def expected_forward(op: str, inputs) -> np.ndarray:
 
 
 PATTERNS = {
-    "float32": "your values agree with the right ones to about 7 digits only: some arithmetic "
-               "inside the op runs in float32 (np.float32, astype, dtype=...); keep float64 "
-               "throughout.",
-    "tiny_inputs": "it is right everywhere except where an input is tiny (|x| <= 1e-6): an "
-                   "epsilon added for safety, or a clip, changes the answer there; the exact "
-                   "formula needs neither.",
-    "tails": "it is right everywhere except where an input is large (|x| >= 20): a clip or "
-             "a cutoff changes the answer there; compute it in a form that stays exact.",
+    "float32": "your wrong values are all float32 numbers: some arithmetic inside the op runs "
+               "in float32 (np.float32, astype, dtype=...), which keeps only about 7 digits; "
+               "keep float64 throughout.",
+    "tiny_inputs": "it is right everywhere but where an input is tiny (|x| <= 1e-6): look at "
+                   "what your code does there (an epsilon added for safety, or a clip, would "
+                   "do this; the exact formula needs neither).",
+    "tails": "it is right everywhere but where an input is large (|x| >= 20): look at what "
+             "your code does there (a clip or a cutoff would do this).",
 }
 
 
@@ -110,7 +110,9 @@ def pattern(inputs, got, want, rtol, atol) -> str:
         rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-300)
     if not bad.any() or not np.all(np.isfinite(got)):
         return ""
-    if np.all(rel[bad] <= 1e-5) and np.all(rel[bad] >= 1e-12):
+    as32 = got[bad].astype(np.float32).astype(np.float64)
+    if np.all(as32 == got[bad]) and np.all(rel[bad] <= 1e-4) \
+            and np.any(want[bad].astype(np.float32).astype(np.float64) != want[bad]):
         return "float32"
     size = next((np.abs(np.asarray(x, dtype=np.float64)) for x in inputs
                  if np.shape(x) == bad.shape), None)
@@ -167,13 +169,11 @@ def check_gradients(op: str, inputs, g, got, want, label: str, against: str) -> 
             + (f" It looks like {why}" if why else ""), diagnosis=key)
 
 
-def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bool = False,
-                         earlier: list | None = None):
+def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bool = False):
     """backward(case.g) must give the case's exact gradients; inputs, grad_output and
     the output must be left as they were (a change there is reported first: it is the
-    cause of any wrong number that follows).  ``earlier``: the gradients of the calls
-    made before this one on other inputs; a wrong answer that repeats one of them is
-    state kept between calls.  This call's gradients are added to it."""
+    cause of any wrong number that follows), and a wrong answer that repeats what an
+    earlier call returned for other inputs is state kept between calls."""
     inputs = [np.asarray(x, dtype=np.float64) for x in case.inputs]
     g = np.asarray(case.g, dtype=np.float64)
     result = sub.backward(op, inputs, g, twice=twice)
@@ -188,18 +188,18 @@ def check_backward_exact(sub: Subject, op: str, case, label: str = "", twice: bo
                 f"{list(idx)}): that array is the op's output, which later ops use as their "
                 "input. Compute the gradient in a new array (x * y makes one; x *= y does "
                 "not).", diagnosis="mutates_output")
-    for i, got_i in enumerate(result.grads):
-        if earlier and worst(got_i, case.grads[i], VALUE_RTOL, VALUE_ATOL) is not None \
-                and any(np.array_equal(got_i, e[i]) for e in earlier):
-            raise CheckFailed(
-                f"{op}.backward{label} returned the same gradient of "
-                f"`{BY_NAME[op].inputs[i]}` as an earlier call on other inputs: it keeps state "
-                "between calls (a cache by shape or by id(), a global). Each call must compute "
-                "from its own ctx.", diagnosis="state_between_calls")
-    if earlier is not None:
-        earlier.append(result.grads)
+    expect_fresh_answer(sub, op, inputs, result.grads, case.grads, label)
     check_gradients(op, inputs, g, result.grads, case.grads, label, "expected")
     return result
+
+
+def expect_fresh_answer(sub: Subject, op: str, inputs, got, want, label: str) -> None:
+    wrong = any(worst(x, y, VALUE_RTOL, VALUE_ATOL) is not None for x, y in zip(got, want))
+    if wrong and sub.earlier_answer(op, inputs, got):
+        raise CheckFailed(
+            f"{op}.backward{label} returned exactly what an earlier call returned for other "
+            "inputs: it keeps state between calls (a cache by shape or by id(), a global). "
+            "Each call must compute from its own ctx.", diagnosis="state_between_calls")
 
 
 def check_backward_fd(sub: Subject, op: str, inputs, g, label: str = ""):
@@ -222,6 +222,7 @@ def check_backward_fd(sub: Subject, op: str, inputs, g, label: str = ""):
     outs = iter(sub.forward_many(op, asked))
     numeric = numerical_vjp(lambda ctx, *arrays: next(outs), inputs, g, wrt, FD_EPS)
     spec = BY_NAME[op]
+    expect_fresh_answer(sub, op, inputs, result.grads, numeric, label)
     for i, (ana, num) in enumerate(zip(result.grads, numeric)):
         idx = worst(ana, num, FD_RTOL, FD_ATOL)
         if idx is None:

@@ -367,6 +367,8 @@ def _shapes(frame) -> str:
     """'a: (3, 4) float64, b: ...' for the array arguments of the student's frame."""
     import numpy as np
 
+    from edugrad.operation import Context
+
     code = frame.f_code
     names = code.co_varnames[:code.co_argcount]
     parts = []
@@ -374,6 +376,12 @@ def _shapes(frame) -> str:
         value = frame.f_locals.get(name)
         if isinstance(value, np.ndarray):
             parts.append(f"{name}: shape {value.shape} {value.dtype}")
+        elif isinstance(value, Context):  # backward: what forward saved describes the inputs
+            saved = [f"shape {v.shape} {v.dtype}" for v in value if isinstance(v, np.ndarray)]
+            saved += [f"{k}: shape {v.shape} {v.dtype}" for k, v in vars(value).items()
+                      if isinstance(v, np.ndarray)]
+            if saved:
+                parts.append(f"{name} holding " + ", ".join(saved))
     return ", ".join(parts)[:300]
 
 

@@ -72,9 +72,8 @@ def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
     mutation and (ops with several inputs) same to their cases."""
     require_analytic(sub, op, cases["row"][0])
     _interleaved(sub, op, cases["interleaved"])
-    earlier: list = []  # as in training: fresh arrays of one shape, one call after another
-    for n, case in enumerate(cases["row"]):
-        checks.check_backward_exact(sub, op, case, earlier=earlier,
+    for n, case in enumerate(cases["row"]):  # as in training: fresh arrays of one shape
+        checks.check_backward_exact(sub, op, case,
                                     label=f" (call {n + 1} of {len(cases['row'])} in a row)")
     for case in cases["twice"]:
         result = checks.check_backward_exact(sub, op, case, label=case.label, twice=True)
