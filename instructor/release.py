@@ -490,6 +490,14 @@ def check_runs(folder: Path, python: Path, work: Path, root: Path, log) -> list[
     return problems
 
 
+def unpack(archive: Path, into: Path) -> None:
+    with tarfile.open(archive, "r:gz") as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)  # noqa: S202 - our own archive, just built
+
+
 def verify(folder: Path, archive: Path | None = None, root: Path = ROOT, log=print,
            run: bool = True) -> list[str]:
     """Problems with the release (empty when it is good).
@@ -504,8 +512,7 @@ def verify(folder: Path, archive: Path | None = None, root: Path = ROOT, log=pri
         work = Path(tmp)
         copy = work / "unpacked" / folder.name
         if archive is not None:
-            with tarfile.open(archive, "r:gz") as tar:
-                tar.extractall(work / "unpacked", filter="data")
+            unpack(archive, work / "unpacked")
         else:
             shutil.copytree(folder, copy)
         if not copy.is_dir():

@@ -271,8 +271,9 @@ def test_setup_sh_refuses_an_old_python_and_names_the_base_image(autograder_zip,
 def test_run_autograder_grades_the_solution_full_marks_with_the_pinned_venv(gradescope):
     root, run = gradescope
     shutil.copy(SOLUTION, root / "submission" / "ops.py")
-    results, _ = run()
+    results, stdout = run()
     assert results["score"] == results["max_score"] == 100, results.get("output")
+    assert "not the stub" not in stdout  # the bundle has no starter to warn about
 
 
 def test_tests_are_numbered_in_rubric_order_and_the_summary_is_markdown(gradescope):

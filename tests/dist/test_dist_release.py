@@ -201,8 +201,7 @@ def runs(built, tmp_path_factory):
     the reference solution and one numerical-backward submission per kind."""
     _, archive, _ = built
     work = tmp_path_factory.mktemp("installed")
-    with tarfile.open(archive, "r:gz") as tar:
-        tar.extractall(work / "unpacked", filter="data")
+    release.unpack(archive, work / "unpacked")
     folder = work / "unpacked" / release.NAME
     logged = []
     problems, python = release.check_install(folder, work, logged.append)
