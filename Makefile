@@ -62,18 +62,18 @@ grade: ## Instructors: grade every submission in SUBMISSIONS=dir into grades/ (J
 	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS)
 
 # ---------------------------------------------------------------------------
-# Hand-in, release, autograder (grader/release.py, hw3/handin.py, grader/gradescope/).
+# Hand-in, release, autograder (hw3/handin.py, instructor/release.py, instructor/gradescope/).
 .PHONY: submit
 submit: ## Package starter/ops.py (what is graded) into hw3-submission.tar.gz, checked first
 	$(PY) -m hw3.handin $(if $(OUTPUTS),--outputs $(OUTPUTS))
 
 .PHONY: release
-release: ## Instructors: build + verify the student release in dist/ (no solution, no hidden tests)
-	$(PY) -m grader.release
+release: ## Instructors: build + verify the student release in dist/ (nothing of instructor/, no gradient oracle)
+	$(PY) -m instructor.release
 
 .PHONY: autograder
-autograder: ## Instructors: the Gradescope autograder bundle dist/autograder.zip
-	$(PY) -m grader.gradescope
+autograder: ## Instructors: the Gradescope autograder bundle dist/autograder.zip, versions pinned
+	$(PY) -m instructor.gradescope
 
 # ---------------------------------------------------------------------------
 # HTCondor (patas): see condor/README.md. condor/logs/ is committed (condor/logs/.gitignore).

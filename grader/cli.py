@@ -291,6 +291,8 @@ def warn_if_starter_is_written() -> None:
     from hw3.ops_loader import NAMED, unwritten
     from hw3.registry import NAMES
 
+    if not NAMED["starter"].is_file():
+        return  # nothing to import (the Gradescope bundle ships no starter)
     written = sorted(set(NAMES) - set(unwritten(NAMED["starter"])))
     if written:
         print(f"warning: starter/ops.py is not the stub ({', '.join(written)} written). The "

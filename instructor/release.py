@@ -1,33 +1,39 @@
 """`make release`: build the student distribution and prove it is safe and works.
 
-    python -m grader.release                 # dist/hw3-student/ + dist/hw3-student.tar.gz, verified
-    python -m grader.release --no-verify     # build only
+    python -m instructor.release                 # dist/hw3-student/ + .tar.gz, verified
+    python -m instructor.release --no-verify     # build only
 
-What ships: edugrad/, starter/, hw3/, the grader minus everything secret or
-instructor-only (see ``EXCLUDED``), data/toy/ and, when ``make data`` has run,
-data/real/ (so students need neither gensim nor a network), condor/ for training and
-sweeps, pyproject.toml, a student Makefile (this repository's targets a student uses,
-installing the test extras instead of dev) and a student README.
+What ships, by one rule: a file ships when git tracks it (or would: new and not
+ignored, so nothing ignored such as .venv, dist/, build/, outputs/, grades/ or caches
+ever ships) and its top-level entry is for students, which is every one except the
+instructors' folder (instructor/: what the sandbox hides from submissions), the
+maintainers' folders (``MAINTAINERS``: tests/, bench/) and dot-folders (.git, .ci).
+On top of that, the corpora ``make data`` prepares in data/real/ ship (git ignores
+them; students then need neither gensim nor a network), and the files the sandbox
+keeps secret inside a shipped folder (``confine.secret_files()``: the gold word
+classes data/toy/classes.tsv) do not.  README.md is replaced by a student README
+and the Makefile keeps only the targets students use (``STUDENT_TARGETS``).
 
-The verification (exit status 1 when any part fails):
+The build is refused while starter/ops.py is not the stub.  The verification (exit
+status 1 when any part fails):
 
-1. no excluded path is present (grader/solution, grader/rubric/hidden,
-   grader/catalog, tests/, bench/, .ci/, ...);
-2. no .py file contains the reference solution's code: every function body of
-   grader/solution/ops.py is compared, as a normalised syntax tree (names and
-   docstrings ignored), with every function in the release, and every non-trivial
-   expression of its backward methods with every expression in the release;
-3. it installs (``pip install --no-deps --no-build-isolation -e`` into a fresh venv
-   that borrows this environment's numpy/pytest/... read-only) and imports, from the
-   release and not from this repository, without grader.solution;
-4. ``make test`` inside it runs the public tests on the stubbed starter and reports
-   an estimated score of 0.
+a. nothing of instructor/, of the maintainers' folders or of the sandbox's secret
+   files is in it, and every import of the project's own modules resolves inside it;
+b. no gradient oracle: no code of the reference solution (normalised syntax trees of
+   instructor/solution/ops.py, names ignored) and no code or copy of any instructors'
+   module (shipping.find_oracles);
+c. it installs (``pip install --no-deps -e``) into a fresh venv that sees only the
+   students' dependencies (instructor/pins.py: numpy, tqdm, pytest, pytest-timeout,
+   hypothesis and what they need, lent from this environment), imports from there,
+   and its ``make test`` scores the stubs 0 and the reference solution full marks;
+d. its ``make test`` gives a backward computed numerically (central differences, the
+   complex step, edugrad.gradcheck.numerical_vjp) no backward points and says why:
+   the release holds and runs the grader's detection (grader/numerical.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import gzip
 import io
 import os
@@ -35,37 +41,16 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from instructor import pins, shipping
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "hw3-student"
-
-# Top-level entries that ship (everything else stays home: tests/, bench/, .ci/, ...).
-SHIPPED_TOP = ("edugrad", "starter", "hw3", "sandboxed", "grader", "data", "condor",
-               "pyproject.toml", "Makefile", ".gitignore", "LICENSE")
-# Never shipped, at any depth (paths relative to the repository root, / separated).
-EXCLUDED = (
-    "grader/solution",          # the reference solution
-    "grader/mistakes.py",       # op-specific feedback that spells out the derivatives
-    "grader/rubric/hidden",     # hidden tests
-    "grader/catalog",           # buggy/valid/hostile self-test submissions
-    "grader/release.py",        # instructor tooling
-    "grader/gradescope",
-    "grader/fanout.py",
-    "condor/grade.sub",         # instructor fan-out
-    "condor/grade.sh",
-    "condor/grade_list.txt",
-    "condor/sweep.txt",         # generated
-)
-JUNK_PARTS = {"__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache",
-              ".DS_Store", ".ipynb_checkpoints"}
-JUNK_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".tmp")
-FORBIDDEN_IN_RELEASE = ("grader/solution", "grader/mistakes.py", "grader/rubric/hidden", "grader/catalog", "tests",
-                        "bench", ".ci", ".team", ".git", ".venv", "outputs", "grades")
+MAINTAINERS = ("tests", "bench")  # the repository's own tests and benchmarks
 # Makefile targets a student uses; every other rule is dropped from the student Makefile.
 STUDENT_TARGETS = {"help", "install", "test", "train", "submit", "condor-dryrun",
                    "condor-train", "sweep-table", "sweep", "sweep-summary", "clean"}
@@ -89,6 +74,7 @@ make submit    # packages ops.py and outputs/ into hw3-submission.tar.gz: upload
 | `edugrad/` | the autodiff library your ops plug into (read `edugrad/README.md`) |
 | `hw3/` | the handout, the word2vec model, data pipeline and training command |
 | `grader/` | the public tests that `make test` runs |
+| `sandboxed/` | what runs your ops apart from the tests while they check them |
 | `data/` | the corpora (`data/toy/` small; `data/real/` Wikipedia text and word-similarity sets, when present) |
 | `condor/` | submit files for the patas cluster: see `condor/README.md` |
 
@@ -103,37 +89,22 @@ class ReleaseError(Exception):
 
 
 # ---------------------------------------------------------------- choosing files
-def _excluded(rel: str) -> bool:
-    parts = rel.split("/")
-    if any(p in JUNK_PARTS for p in parts) or rel.endswith(JUNK_SUFFIXES) \
-            or any(p.endswith(".egg-info") for p in parts):
+def stays_home(rel: str) -> bool:
+    """The rule (see the module docstring): True for a file that does not ship."""
+    top = rel.split("/")[0]
+    if "/" in rel and top.startswith("."):
+        return True  # dot-folders: .git, .ci
+    if top == shipping.secret_folder() or top in MAINTAINERS:
         return True
-    if parts[0] not in SHIPPED_TOP:
-        return True
-    if rel.startswith("condor/logs/") and rel != "condor/logs/.gitignore":
-        return True
-    return any(rel == e or rel.startswith(e + "/") for e in EXCLUDED)
-
-
-def _candidates(root: Path) -> list[str]:
-    """Files of the working tree that git would track (committed, staged or new but not
-    ignored), plus the prepared corpora in data/real/ (ignored by git, shipped anyway)."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-            cwd=root, capture_output=True, check=True).stdout.decode()
-        files = [f for f in out.split("\0") if f and (root / f).is_file()]
-    except (OSError, subprocess.CalledProcessError):
-        files = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
-                 and not {".git", ".venv", "dist", "outputs"} & set(p.relative_to(root).parts)]
-    real = root / "data" / "real"
-    if real.is_dir():
-        files += [p.relative_to(root).as_posix() for p in real.rglob("*") if p.is_file()]
-    return sorted(set(files))
+    return rel in shipping.secret_files() or shipping.is_junk(rel)
 
 
 def select_files(root: Path = ROOT) -> list[str]:
-    return [f for f in _candidates(root) if not _excluded(f)]
+    files = shipping.source_files(root)
+    real = root / "data" / "real"
+    if real.is_dir():
+        files += [p.relative_to(root).as_posix() for p in real.rglob("*") if p.is_file()]
+    return sorted(f for f in set(files) if not stays_home(f))
 
 
 # ---------------------------------------------------------------- student Makefile
@@ -165,10 +136,15 @@ def student_makefile(text: str) -> str:
             out.append(line)
     text = "\n".join(out) + "\n"
     text = text.replace("'.[dev]'", "'.[test,plot]'").replace(".[dev]", ".[test,plot]")
-    # The help banner: students only.
+    # The help banner and comments: students only.
     text = "\n".join(line for line in text.splitlines()
-                     if not re.search(r'@echo "(Instructors|Maintainers):', line)) + "\n"
+                     if not re.search(r'@echo "(Instructors|Maintainers):', line)
+                     and not re.match(r"# Hand-in, release, autograder", line)) + "\n"
     text = text.replace("make check (maintainers) or ", "")
+    # Variables only the dropped rules used (SUBMISSIONS, GRADES, ...).
+    text = "\n".join(line for line in text.splitlines()
+                     if not (m := re.match(r"^(\w+) \?=", line))
+                     or f"$({m.group(1)})" in text) + "\n"
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text
 
@@ -184,10 +160,12 @@ def _tar_add(tar: tarfile.TarFile, name: str, data: bytes, mode: int) -> None:
 
 def build(dist: Path, root: Path = ROOT) -> tuple[Path, Path, list[str]]:
     """Write dist/hw3-student/ and dist/hw3-student.tar.gz; return them and the file list."""
+    refusal = shipping.starter_refusal("release", root)
+    if refusal:
+        raise ReleaseError(refusal)
     dist.mkdir(parents=True, exist_ok=True)
-    files = select_files(root)
     contents: dict[str, tuple[bytes, int]] = {}
-    for rel in files:
+    for rel in select_files(root):
         path = root / rel
         data = path.read_bytes()
         if rel == "Makefile":
@@ -196,7 +174,7 @@ def build(dist: Path, root: Path = ROOT) -> tuple[Path, Path, list[str]]:
         contents[rel] = (data, mode)
     contents["README.md"] = (STUDENT_README.encode(), 0o644)
     if "Makefile" not in contents:
-        raise ReleaseError("The repository has no Makefile to ship.")
+        raise ReleaseError("make release: the repository has no Makefile to ship.")
 
     folder = dist / NAME
     staging = Path(tempfile.mkdtemp(dir=dist, prefix=f".{NAME}."))
@@ -217,203 +195,307 @@ def build(dist: Path, root: Path = ROOT) -> tuple[Path, Path, list[str]]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
+    from hw3.atomic import replacing
+
     archive = dist / f"{NAME}.tar.gz"
-    fd, tmp = tempfile.mkstemp(dir=dist, prefix=f".{NAME}.", suffix=".tar.gz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz, \
-                tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            for rel, (data, mode) in sorted(contents.items()):
-                _tar_add(tar, f"{NAME}/{rel}", data, mode)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, archive)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(archive, 0o644) as tmp, open(tmp, "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for rel, (data, mode) in sorted(contents.items()):
+            _tar_add(tar, f"{NAME}/{rel}", data, mode)
     return folder, archive, sorted(contents)
 
 
-# ---------------------------------------------------------------- verification
-class _Normalise(ast.NodeTransformer):
-    """Forget names (variables, arguments, attributes stay), keep structure + constants."""
-
-    def visit_Name(self, node):
-        return ast.copy_location(ast.Name(id="_", ctx=ast.Load()), node)
-
-    def visit_arg(self, node):
-        return ast.copy_location(ast.arg(arg="_"), node)
-
-
-def _strip_docstring(body: list) -> list:
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        return body[1:]
-    return body
-
-
-def _shape(node) -> str:
-    import copy
-
-    return ast.dump(_Normalise().visit(copy.deepcopy(node)), annotate_fields=False)
-
-
-def _size(node) -> int:
-    return sum(1 for n in ast.walk(node) if isinstance(n, (ast.expr, ast.stmt)))
-
-
-MIN_BODY_NODES = 6   # smaller function bodies (e.g. `return a * b`) are too generic to flag
-MIN_EXPR_NODES = 7   # smaller expressions (e.g. `g * b`, `g / a`) likewise
-
-
-def solution_fingerprints(solution: Path) -> tuple[dict, dict]:
-    """({body shape: where}, {backward expression shape: where}) of the reference ops."""
-    tree = ast.parse(solution.read_text(encoding="utf-8"))
-    bodies, exprs = {}, {}
-    for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
-        for fn in [n for n in cls.body if isinstance(n, ast.FunctionDef)]:
-            body = ast.Module(body=_strip_docstring(fn.body), type_ignores=[])
-            if _size(body) >= MIN_BODY_NODES:
-                bodies[_shape(body)] = f"{cls.name}.{fn.name}"
-            if fn.name == "backward":
-                for node in ast.walk(body):
-                    if isinstance(node, ast.expr) and _size(node) >= MIN_EXPR_NODES:
-                        exprs[_shape(node)] = f"{cls.name}.{fn.name}: {ast.unparse(node)}"
-    return bodies, exprs
-
-
-def find_solution_code(folder: Path, solution: Path) -> list[str]:
-    """'file:line: what' for every place in the release that holds the reference's code."""
-    bodies, exprs = solution_fingerprints(solution)
-    raw = re.sub(r"\s+", " ", solution.read_text(encoding="utf-8")).strip()
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(folder).as_posix()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-        if len(raw) > 200 and raw in re.sub(r"\s+", " ", text):
-            found.append(f"{rel}: holds the text of grader/solution/ops.py")
-        if not rel.endswith(".py"):
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue  # the stubs and students' files may be anything; not solution code
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                body = ast.Module(body=_strip_docstring(node.body), type_ignores=[])
-                where = bodies.get(_shape(body))
-                if where:
-                    found.append(f"{rel}:{node.lineno}: {node.name} has the body of the "
-                                 f"reference {where}")
-            elif isinstance(node, ast.expr) and _size(node) >= MIN_EXPR_NODES:
-                where = exprs.get(_shape(node))
-                if where:
-                    found.append(f"{rel}:{node.lineno}: `{ast.unparse(node)}` is the "
-                                 f"reference {where}")
-    return found
-
-
+# ---------------------------------------------------------------- (a) what is in it
 def check_paths(folder: Path) -> list[str]:
     problems = []
-    for rel in FORBIDDEN_IN_RELEASE:
-        if (folder / rel).exists():
-            problems.append(f"{rel} is in the release")
-    for path in folder.rglob("*"):
-        if path.name in ("__pycache__",) or path.suffix == ".pyc":
-            problems.append(f"{path.relative_to(folder)}: build junk in the release")
+    secret = shipping.secret_folder()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir():
+            continue
+        if shipping.under(rel, secret):
+            problems.append(f"{rel}: the instructors' folder {secret}/ is in the release")
+        elif rel.split("/")[0] in MAINTAINERS or ("/" in rel and rel.startswith(".")):
+            problems.append(f"{rel}: a maintainers' folder is in the release")
+        elif rel in shipping.secret_files():
+            problems.append(f"{rel}: the sandbox keeps this file secret, yet it ships")
+        elif shipping.is_junk(rel):
+            problems.append(f"{rel}: build junk in the release")
     return problems
 
 
-def _site_packages() -> str:
-    return sysconfig.get_paths()["purelib"]
+def check_static(folder: Path, root: Path = ROOT) -> list[str]:
+    """(a) and (b): what is in the release, and no gradient oracle."""
+    return (check_paths(folder) + shipping.unresolved_imports(folder, root)
+            + shipping.find_oracles(folder, shipped=[], root=root))
+
+
+# ---------------------------------------------------------------- (c) install and run
+def _clean_env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "MAKE", "MFLAGS", "HW3_"))}
+    env.update(PYTHONDONTWRITEBYTECODE="1", HOME=str(home))
+    return env
+
+
+def _purelib(python: Path) -> Path:
+    out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                          "['purelib'])"], capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
 
 
 def check_install(folder: Path, work: Path, log) -> tuple[list[str], Path | None]:
-    """Install the release (editable) into a fresh venv and import it from there.
+    """Install the release (editable) into a fresh venv that sees only the students'
+    dependencies, and import it from there.
 
-    The venv has no packages of its own: a .pth file lends it this environment's
-    site-packages as a plain path (so numpy, pytest, setuptools resolve without a
-    network, and this repository's own editable install is *not* activated)."""
+    The venv has no packages of its own: a .pth file lends it links to the installed
+    files of exactly ``pins.pins()`` (numpy, tqdm, pytest, ... and their dependencies,
+    no network needed).  setuptools is lent only while pip builds the release."""
     venv = work / "venv"
     proc = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         return [f"could not create a venv: {proc.stderr.strip()[-300:]}"], None
     python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                              "['purelib'])"], capture_output=True, text=True).stdout.strip()
-    Path(purelib).mkdir(parents=True, exist_ok=True)
-    (Path(purelib) / "_borrowed_site.pth").write_text(_site_packages() + "\n")
+    site = _purelib(python)
+    site.mkdir(parents=True, exist_ok=True)
+    # Inside the venv: the sandbox keeps the running Python's prefix visible, while it
+    # empties the temp folders the venv may sit in.
+    deps, build_deps = venv / "students-deps", venv / "build-deps"
+    try:
+        pins.borrow(pins.pins(), deps)
+        pins.borrow(pins.closure(["setuptools>=64", "wheel"]), build_deps)
+    except pins.PinError as err:
+        return [str(err)], None
+    (site / "students_deps.pth").write_text(f"{deps}\n")
+    build_pth = site / "build_deps.pth"
+    build_pth.write_text(f"{build_deps}\n")
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
          "--no-deps", "--no-build-isolation", "--no-index", "-e", str(folder)],
-        capture_output=True, text=True, cwd=work)
+        capture_output=True, text=True, cwd=work, env=_clean_env(work))
+    build_pth.unlink()
     log(f"  pip install -e: exit {proc.returncode} in {time.monotonic() - start:.1f} s")
     if proc.returncode != 0:
         return [f"pip install -e failed: {(proc.stderr or proc.stdout).strip()[-600:]}"], None
+    packages = shipping.project_packages(folder)
     probe = (
-        "import importlib, importlib.util, pathlib, sys\n"
+        "import importlib, importlib.util, pathlib\n"
         f"root = pathlib.Path({str(folder.resolve())!r})\n"
         "bad = []\n"
-        "for name in ('edugrad', 'starter', 'hw3', 'grader', 'grader.cli', 'hw3.word2vec',\n"
-        "             'hw3.handin', 'hw3.condor_dryrun', 'hw3.sweep', 'starter.ops'):\n"
+        f"for name in {packages!r} + ['grader.cli', 'hw3.word2vec', 'hw3.handin']:\n"
         "    mod = importlib.import_module(name)\n"
         "    if root not in pathlib.Path(mod.__file__).resolve().parents:\n"
         "        bad.append(f'{name} imported from {mod.__file__}, not the release')\n"
-        "for name in ('grader.solution', 'grader.rubric.hidden', 'grader.catalog'):\n"
-        "    try:\n"
-        "        found = importlib.util.find_spec(name)\n"
-        "    except ImportError:\n"
-        "        found = None\n"
-        "    if found is not None:\n"
+        f"for name in ({shipping.secret_folder()!r}, 'scipy', 'gensim'):\n"
+        "    if importlib.util.find_spec(name) is not None:\n"
         "        bad.append(f'{name} is importable from the release install')\n"
         "print('\\n'.join(bad))\n"
     )
     proc = subprocess.run([str(python), "-c", probe], capture_output=True, text=True,
-                          cwd=work, env={**_clean_env(), "HOME": str(work)})
+                          cwd=work, env=_clean_env(work))
     if proc.returncode != 0:
         return [f"importing the installed release failed: {proc.stderr.strip()[-600:]}"], python
     return [line for line in proc.stdout.splitlines() if line.strip()], python
 
 
-def _clean_env() -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "MAKE", "MFLAGS"))}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
 SCORE = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 
 
-def check_make_test(folder: Path, python: Path, work: Path, log) -> list[str]:
-    """`make test` in the release on the untouched stubs: runs, reports a score of 0."""
-    start = time.monotonic()
-    proc = subprocess.run(["make", "--no-print-directory", "test", f"PY={python}"],
-                          cwd=folder, capture_output=True, text=True, timeout=600,
-                          env={**_clean_env(), "HOME": str(work)})
-    out = proc.stdout + proc.stderr
-    log(f"  make test: exit {proc.returncode} in {time.monotonic() - start:.1f} s")
+def make_test(folder: Path, python: Path, work: Path, ops: Path | None = None):
+    """Start the release's `make test` (on ``ops``, else its own starter)."""
+    args = ["make", "--no-print-directory", "test", f"PY={python}"]
+    if ops is not None:
+        args.append(f"OPS={ops}")
+    return subprocess.Popen(args, cwd=folder, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=_clean_env(work))
+
+
+def finish(proc, timeout: float = 600) -> tuple[int, str]:
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return -1, out + f"\n(killed after {timeout:g} s)"
+    return proc.returncode, out
+
+
+def table_cells(out: str) -> dict[str, dict[str, tuple[float, float]]]:
+    """{op: {category: (points, out of)}} from the table `make test` prints."""
+    lines = out.splitlines()
+    header = next((i for i, line in enumerate(lines) if line.split()[:1] == ["op"]), None)
+    if header is None:
+        return {}
+    categories = lines[header].split()[1:]
+    cells = {}
+    for line in lines[header + 1:]:
+        words = line.split()
+        if not words or words[0].startswith("("):
+            break
+        pairs = re.findall(r"(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)", line)
+        names = categories if len(pairs) == len(categories) else [words[0]]
+        cells[words[0]] = {c: (float(a), float(b)) for c, (a, b) in zip(names, pairs)}
+    return cells
+
+
+def estimated(out: str) -> tuple[float, float] | None:
+    for line in reversed(out.splitlines()):
+        if re.search(r"score", line, re.IGNORECASE):
+            match = SCORE.search(line)
+            if match:
+                return float(match.group(1)), float(match.group(2))
+    return None
+
+
+def judge_stubs(code: int, out: str) -> list[str]:
+    """`make test` on the untouched stubs: runs, reports 0 out of a positive total."""
     if "Traceback (most recent call last)" in out:
         return [f"make test printed a traceback:\n{out[-1500:]}"]
-    lines = [line for line in out.splitlines() if re.search(r"score", line, re.IGNORECASE)]
-    scores = [SCORE.search(line) for line in lines]
-    scores = [m for m in scores if m]
-    if not scores:
-        return [f"make test printed no estimated score (exit {proc.returncode}):\n{out[-1500:]}"]
-    got, total = float(scores[-1].group(1)), float(scores[-1].group(2))
-    if got != 0 or total <= 0:
-        return [f"make test on the stubs reported {got:g}/{total:g}, expected 0 out of a "
-                "positive total"]
-    if proc.returncode == 0:
+    score = estimated(out)
+    if score is None:
+        return [f"make test printed no estimated score (exit {code}):\n{out[-1500:]}"]
+    if score[0] != 0 or score[1] <= 0:
+        return [f"make test on the stubs reported {score[0]:g}/{score[1]:g}, expected 0 out "
+                "of a positive total"]
+    if code == 0:
         return ["make test exited 0 on the stubs; it should fail until the ops are written"]
-    log(f"  make test on the stubs: {got:g}/{total:g}")
     return []
+
+
+def judge_solution(code: int, out: str) -> list[str]:
+    """`make test` on the reference solution: every public point."""
+    score = estimated(out)
+    if code != 0 or score is None or score[0] != score[1] or score[1] <= 0:
+        return [f"make test on the reference solution did not give full marks (exit {code}, "
+                f"score {score}): the release cannot grade a correct submission:\n"
+                f"{out[-1500:]}"]
+    return []
+
+
+# ---------------------------------------------------------------- (d) numerical backwards
+NUMERICAL = {
+    "central differences": ("", '''
+def _numerical(f, xs, g, i, reduces):
+    h = 1e-6
+    x = np.asarray(xs[i], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for slot in _slots(x, reduces):
+        up = [np.array(v, dtype=np.float64) for v in xs]
+        down = [np.array(v, dtype=np.float64) for v in xs]
+        up[i][slot] += h
+        down[i][slot] -= h
+        grad[slot] = g * (f(*up) - f(*down)) / (2 * h)
+    return grad
+'''),
+    "complex step": ("", '''
+def _numerical(f, xs, g, i, reduces):
+    x = np.asarray(xs[i], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for slot in _slots(x, reduces):
+        moved = [np.array(v, dtype=np.complex128) for v in xs]
+        moved[i][slot] += 1e-20j
+        grad[slot] = g * np.imag(f(*moved)) / 1e-20
+    return grad
+'''),
+    "edugrad.gradcheck.numerical_vjp": ("from edugrad.gradcheck import numerical_vjp\n", '''
+def _numerical(f, xs, g, i, reduces):
+    return numerical_vjp(lambda ctx, *arrays: f(*arrays), xs, g, [i])[0]
+'''),
+}
+
+
+def numerical_submission(kind: str) -> str:
+    """An ops.py whose every forward is the registry's definition and whose every
+    backward differentiates it numerically by ``kind`` (a key of ``NUMERICAL``).
+    Elementwise ops are moved all at once, ops reducing the last axis one position of
+    it at a time, so training stays fast (except with numerical_vjp, which moves one
+    element at a time by design)."""
+    from hw3.registry import OPS
+
+    imports, helper = NUMERICAL[kind]
+    parts = [f'"""Every backward differentiates numerically: {kind}."""\n\n'
+             "import numpy as np\n\n"
+             "from edugrad.operation import Operation, tensor_op\n"
+             f"from hw3.registry import BY_NAME\n{imports}\n\n"
+             "def _slots(x, reduces):\n"
+             "    return [(Ellipsis, k) for k in range(x.shape[-1])] if reduces else [Ellipsis]\n"
+             + helper]
+    for op in OPS:
+        args = ", ".join(op.inputs)
+        parts.append(f'''
+
+@tensor_op
+class {op.name}(Operation):
+    @staticmethod
+    def forward(ctx, {args}):
+        ctx.extend([{args}])
+        return BY_NAME[{op.name!r}].definition({args})
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        xs = list(ctx)
+        f = BY_NAME[{op.name!r}].definition
+        return tuple(_numerical(f, xs, grad_output, i, {op.reduces_last_axis})
+                     for i in range(len(xs)))
+''')
+    return "".join(parts)
+
+
+def judge_numerical(kind: str, code: int, out: str) -> list[str]:
+    """No backward point for any op, and the feedback says the backward is numerical."""
+    from hw3.registry import NAMES
+
+    cells = table_cells(out)
+    problems = []
+    for op in NAMES:
+        got = cells.get(op, {}).get("backward")
+        if got is None:
+            problems.append(f"{kind}: make test printed no backward cell for {op}:\n"
+                            f"{out[-1500:]}")
+        elif got[0] != 0:
+            problems.append(f"{kind}: make test gave {op}'s numerical backward "
+                            f"{got[0]:g}/{got[1]:g} backward points; expected 0")
+        if not re.search(rf"{op}\.backward differentiates numerically", out):
+            problems.append(f"{kind}: make test does not say {op}.backward differentiates "
+                            "numerically")
+    return problems
+
+
+def check_runs(folder: Path, python: Path, work: Path, root: Path, log) -> list[str]:
+    """(c) `make test` on the stubs and on the reference solution, and (d) on one
+    numerical-backward submission per kind; all at once (they mostly wait)."""
+    subs = work / "submissions"
+    subs.mkdir()
+    solution = subs / "solution.py"
+    shutil.copy(root / shipping.secret_folder() / "solution" / "ops.py", solution)
+    runs = {"stubs": (None, judge_stubs), "solution": (solution, judge_solution)}
+    for n, kind in enumerate(NUMERICAL):
+        path = subs / f"numerical_{n}.py"
+        path.write_text(numerical_submission(kind), encoding="utf-8")
+        runs[kind] = (path, lambda code, out, kind=kind: judge_numerical(kind, code, out))
+    start = time.monotonic()
+    started = {name: make_test(folder, python, work, ops) for name, (ops, _) in runs.items()}
+    problems = []
+    for name, proc in started.items():
+        code, out = finish(proc)
+        found = runs[name][1](code, out)
+        score = estimated(out)
+        shown = f"{score[0]:g}/{score[1]:g}" if score else "no score"
+        log(f"  make test on {name}: exit {code}, {shown}{'' if found else ' (as expected)'}")
+        problems += found
+    log(f"  make test runs: {time.monotonic() - start:.1f} s")
+    return problems
+
+
+def unpack(archive: Path, into: Path) -> None:
+    with tarfile.open(archive, "r:gz") as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)  # noqa: S202 - our own archive, just built
 
 
 def verify(folder: Path, archive: Path | None = None, root: Path = ROOT, log=print,
@@ -423,21 +505,14 @@ def verify(folder: Path, archive: Path | None = None, root: Path = ROOT, log=pri
     The static checks look at ``folder``; installing and `make test` run on a copy
     unpacked from ``archive`` (when given: that proves the archive too), so the
     shipped folder never collects caches from the verification."""
-    problems = check_paths(folder)
-    solution = root / "grader" / "solution" / "ops.py"
-    if solution.is_file():
-        problems += find_solution_code(folder, solution)
-    else:
-        problems.append("grader/solution/ops.py is missing here, so the release cannot be "
-                        "checked for solution code; run make release in the full repository")
+    problems = check_static(folder, root)
     if not run:
         return problems
     with tempfile.TemporaryDirectory(prefix="hw3-release-check-") as tmp:
         work = Path(tmp)
         copy = work / "unpacked" / folder.name
         if archive is not None:
-            with tarfile.open(archive, "r:gz") as tar:
-                tar.extractall(work / "unpacked", filter="data")
+            unpack(archive, work / "unpacked")
         else:
             shutil.copytree(folder, copy)
         if not copy.is_dir():
@@ -445,38 +520,51 @@ def verify(folder: Path, archive: Path | None = None, root: Path = ROOT, log=pri
         install_problems, python = check_install(copy, work, log)
         problems += install_problems
         if python is not None and not install_problems:
-            problems += check_make_test(copy, python, work, log)
+            problems += check_runs(copy, python, work, root, log)
     return problems
+
+
+def counts(files: list[str]) -> str:
+    """'edugrad 14, grader 25, ...': files per top-level entry."""
+    tally: dict[str, int] = {}
+    for rel in files:
+        top = rel.split("/")[0] + ("/" if "/" in rel else "")
+        tally[top] = tally.get(top, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m grader.release",
+        prog="python -m instructor.release",
         description="Build the student release in dist/ (folder + .tar.gz) and verify it: "
-                    "nothing secret in it, no solution code, it installs and imports, and "
-                    "`make test` inside it scores the stubs 0.")
+                    "nothing of instructor/ or secret in it, no gradient oracle, it installs "
+                    "with only the students' dependencies, `make test` inside it scores the "
+                    "stubs 0 and the solution full marks, and gives numerical backwards no "
+                    "backward points.")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
     parser.add_argument("--no-verify", action="store_true", help="build only")
     args = parser.parse_args(argv)
     try:
         folder, archive, files = build(args.dist)
     except (ReleaseError, OSError) as err:
-        print(f"make release: {err}", file=sys.stderr)
+        print(err, file=sys.stderr)
         return 1
     size = archive.stat().st_size
-    print(f"Built {folder}/ ({len(files)} files) and {archive} ({size / 1e6:.1f} MB).")
+    print(f"Built {folder}/ ({len(files)} files: {counts(files)}) and {archive} "
+          f"({size / 1e6:.1f} MB).")
     if not (ROOT / "data" / "real").is_dir():
         print("note: data/real/ is absent (run `make data` first to ship the real corpora).")
     if args.no_verify:
         return 0
-    print("Verifying the release ...")
-    problems = verify(folder, archive)
+    print("Verifying the release ...", flush=True)
+    problems = verify(folder, archive, log=lambda line: print(line, flush=True))
     if problems:
         print("make release: the release FAILED verification:\n  - "
               + "\n  - ".join(problems), file=sys.stderr)
         return 1
-    print("Verified: no solution, hidden tests or catalogs; installs and imports; make test "
-          "scores the stubs 0.")
+    print("Verified: nothing of instructor/ or secret, no gradient oracle; installs with only "
+          "the students' dependencies; make test scores the stubs 0, the solution full marks, "
+          "and numerical backwards no backward points.")
     return 0
 
 

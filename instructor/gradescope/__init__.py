@@ -1,9 +1,6 @@
-"""The Gradescope autograder bundle: ``make autograder`` -> ``dist/autograder.zip``.
+"""The Gradescope autograder: ``make autograder`` -> ``dist/autograder.zip``.
 
-The zip holds, at its root, Gradescope's two entry points (``setup.sh``,
-``run_autograder``, both from this folder) and the source the grader needs:
-edugrad/, starter/, hw3/, grader/ (hidden tests included: the bundle is for the
-instructors' Gradescope account only, never for students; but neither the reference
-solution grader/solution nor the catalogs, which grading never needs), data/toy/ and
-pyproject.toml.  ``run_autograder`` calls ``python -m grader.gradescope.run``.
+bundle.py builds and checks the zip; setup.sh (image build, once) and run_autograder
+(every submission) are Gradescope's entry points, at the zip's root; run.py is what
+run_autograder runs.  Only run.py and this file ship inside the bundle.
 """

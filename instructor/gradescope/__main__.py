@@ -1,7 +1,7 @@
-"""`python -m grader.gradescope [--out dist/autograder.zip]`: build the bundle."""
+"""`python -m instructor.gradescope [--out dist/autograder.zip]`: build the bundle."""
 
 import sys
 
-from grader.gradescope.bundle import main
+from instructor.gradescope.bundle import main
 
 sys.exit(main())

@@ -1,12 +1,16 @@
 """What run_autograder runs on Gradescope: grade the submission, write results.json.
 
-    python -m grader.gradescope.run [--root /autograder]
+    python -m instructor.gradescope.run [--root /autograder]
 
-Reads ``ROOT/submission`` (whatever the student uploaded: the hw3-submission.tar.gz
-of `make submit`, an ops.py, or a folder with one) and writes
-``ROOT/results/results.json``.  Whatever happens, a results.json is written: if
-grading itself fails, it says so with a score of 0 rather than leaving Gradescope
-with nothing.
+run_autograder has already written a provisional results.json (score 0, "grading did
+not finish") before this starts, so one exists even when Gradescope kills the run.
+This grades ``ROOT/submission`` (the hw3-submission.tar.gz of `make submit`, an
+ops.py, or a folder holding one) with ``python -m grader grade`` and replaces it with
+that results.json, whose visible parts hold public results and a public subtotal
+only (grader/feedback.py).  Nothing is added to them: everything meant for the staff
+(what `grade` prints, the sandbox's isolation warning among it, and why grading
+failed, if it did) goes to stdout, which Gradescope shows the staff only
+(``stdout_visibility: hidden``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from pathlib import Path
 
 from grader.submission import ARCHIVE_SUFFIXES
 
-GRADE_TIMEOUT = 1200  # seconds; grading one submission normally takes 10-30 s
+# Below Gradescope's default limit (10 minutes), so a slow grade still ends in a
+# results.json saying so; grading one submission normally takes 10-30 s.
+GRADE_TIMEOUT = float(os.environ.get("HW3_GRADE_TIMEOUT", 540))
+NOTHING = ("Nothing was submitted. Upload hw3-submission.tar.gz (made by `make submit`) "
+           "or your ops.py.")
+FAILED = ("The autograder could not grade this submission; the course staff will look at "
+          "it.")
 
 
 def pick_submission(folder: Path) -> Path:
@@ -39,70 +49,55 @@ def pick_submission(folder: Path) -> Path:
     return folder
 
 
-def _fallback(message: str, seconds: float) -> dict:
+def failed(message: str, seconds: float) -> dict:
     try:
-        from grader.report import failed_results
+        from grader.feedback import failed_results
 
         return failed_results(message, seconds)
-    except Exception:  # the grader itself is broken: still tell Gradescope something
+    except Exception:  # noqa: BLE001 - the grader itself is broken: still tell Gradescope
         return {"score": 0.0, "execution_time": round(seconds, 2), "output": message,
-                "tests": []}
+                "visibility": "visible", "tests": []}
 
 
-def _isolation_note() -> str:
-    """The sandbox's warning when it cannot confine submissions here ("" when it can)."""
-    try:
-        from grader.confine import status
-
-        return status().message
-    except Exception:  # noqa: BLE001 - never lose the results over the warning
-        return ""
-
-
-def _write(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.gradescope.run")
-    parser.add_argument("--root", type=Path, default=Path("/autograder"))
-    args = parser.parse_args(argv)
-    root = args.root
-    results = root / "results" / "results.json"
-    start = time.monotonic()
-    submission = root / "submission"
-    if not submission.is_dir() or not any(submission.iterdir()):
-        _write(results, _fallback("Nothing was submitted. Upload hw3-submission.tar.gz "
-                                  "(made by `make submit`) or your ops.py.", 0.0))
-        return 0
-    target = pick_submission(submission)
+def grade(target: Path, start: float) -> dict:
+    """results.json of ``python -m grader grade``; its output goes to stdout (staff)."""
     with tempfile.TemporaryDirectory(prefix="hw3-gradescope-") as out:
         try:
             proc = subprocess.run(
                 [sys.executable, "-m", "grader", "grade", str(target), "--out", out],
-                capture_output=True, text=True, timeout=GRADE_TIMEOUT, stdin=subprocess.DEVNULL)
-            detail = (proc.stderr or proc.stdout).strip()[-1500:]
-        except subprocess.TimeoutExpired:
-            proc, detail = None, f"grading took longer than {GRADE_TIMEOUT} s"
-        produced = Path(out) / "results.json"
+                capture_output=True, text=True, timeout=GRADE_TIMEOUT,
+                stdin=subprocess.DEVNULL)
+            status = f"exit status {proc.returncode}"
+            print(proc.stdout + proc.stderr, end="", flush=True)
+        except subprocess.TimeoutExpired as err:
+            status = f"stopped after {GRADE_TIMEOUT:g} s"
+            print(f"{err.stdout or ''}{err.stderr or ''}", flush=True)
         try:
-            data = json.loads(produced.read_text(encoding="utf-8"))
+            data = json.loads((Path(out) / "results.json").read_text(encoding="utf-8"))
             if not isinstance(data, dict) or "score" not in data:
                 raise ValueError("no score")
-        except (OSError, ValueError):
-            status = "timed out" if proc is None else f"exit status {proc.returncode}"
-            data = _fallback("The autograder could not grade this submission "
-                             f"({status}); the course staff will look at it. {detail}",
-                             time.monotonic() - start)
-    note = _isolation_note()
-    if note and isinstance(data, dict):
-        data["output"] = (str(data.get("output") or "") + "\n\n" + note).strip()
-    _write(results, data)
+        except (OSError, ValueError) as err:
+            print(f"staff: no usable results.json from grade ({status}; {err})", flush=True)
+            return failed(FAILED, time.monotonic() - start)
+    return data
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m instructor.gradescope.run")
+    parser.add_argument("--root", type=Path, default=Path("/autograder"))
+    args = parser.parse_args(argv)
+    from hw3.atomic import write_json
+
+    start = time.monotonic()
+    results = args.root / "results" / "results.json"
+    submission = args.root / "submission"
+    if not submission.is_dir() or not any(submission.iterdir()):
+        data, target = failed(NOTHING, 0.0), submission
+    else:
+        target = pick_submission(submission)
+        data = grade(target, start)
+    data["stdout_visibility"] = "hidden"  # staff-only text lives there
+    write_json(results, data)
     print(f"graded {target.name}: {data.get('score')} / {data.get('max_score')}")
     return 0
 

@@ -1,14 +1,17 @@
-"""The submit folder the condor tests share: a copy of condor/ with its generated lists."""
+"""Fixtures the distribution tests share: the condor submit folder, and a throwaway
+copy of the repository."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from grader.fanout import write_list
 from hw3.sweep import make_rows, write_table
+from instructor import shipping
+from instructor.fanout import write_list
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,3 +33,16 @@ def submit_dir(tmp_path, monkeypatch):
     write_list(str(subs), str(tmp_path / "condor" / "grade_list.txt"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    """The repository's files (what git tracks or would) in a fresh git working tree,
+    to change and build from without touching this one."""
+    copy = tmp_path / "repo"
+    for rel in shipping.source_files(ROOT):
+        target = copy / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, target)
+    subprocess.run(["git", "init", "-q", str(copy)], check=True)
+    return copy
