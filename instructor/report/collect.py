@@ -22,13 +22,14 @@ from hw3 import registry
 
 # Failures that mean the submission hit one of the sandbox's limits (or crashed, or
 # the grader failed), as the sandbox words them (grader/sandbox.py, grader/subject.py).
+# A text is of the first kind it matches ("died ... CPU time" is the CPU limit).
 LIMITS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     (kind, label, re.compile(pattern, re.I)) for kind, label, pattern in (
         ("timeout", "time limit", r"ran longer than|took too long|took longer than|timed out"),
         ("cpu", "CPU limit", r"s of CPU time"),
         ("memory", "memory limit", r"ran out of memory|too much memory"),
-        ("size", "size limit", r"larger than \d+ MB|the limit is \d+ ?MB|file too large|"
-                               r"kept writing data"),
+        ("size", "size limit", r"more data than the grader accepts|larger than \d+ MB|"
+                               r"file too large|kept writing data"),
         ("crash", "crash or exit", r"process died|process exited|closed the grader's channel|"
                                    r"crashed or hung|segmentation fault|killed by signal"),
         ("grader", "grader error", r"the grader could not finish|grading this submission did "
@@ -68,9 +69,9 @@ class Student:
         if self.status != "graded":
             texts.insert(0, self.output)
         for text in texts:
-            for kind, _, pattern in LIMITS:
-                if kind not in found and pattern.search(text or ""):
-                    found[kind] = text
+            kind = next((k for k, _, pattern in LIMITS if pattern.search(text or "")), None)
+            if kind is not None and kind not in found:
+                found[kind] = text
         return found
 
 
