@@ -50,7 +50,7 @@ JOBS ?= 2
 # Gradebook inputs (optional; else GRADES/adjustments.csv and GRADES/roster.csv when they exist)
 GRADEBOOK_ARGS = $(if $(ADJUSTMENTS),--adjustments $(ADJUSTMENTS)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)")
 .PHONY: grade
-grade: ## Instructors: grade what changed in SUBMISSIONS=dir into GRADES=grades/ (JOBS=2 ONLY="id ..." FORCE=1 ADJUSTMENTS= ROSTER=)
+grade: ## Instructors: grade what changed in SUBMISSIONS=dir into GRADES=grades (JOBS=2, ONLY="ids", FORCE=1)
 	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS) $(foreach s,$(ONLY),--only $(s)) $(if $(FORCE),--force) $(GRADEBOOK_ARGS)
 
 .PHONY: gradebook

@@ -197,7 +197,11 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=()
     # The adjustments and the roster are checked before any grading: a typo stops the
     # run now, not after an hour of grading.
     adj, people = gradebook.inputs(out, ids, adjustments, roster)
-    os.makedirs(out, exist_ok=True)
+    with gradebook.locked(out, "grade-all"):
+        return _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment)
+
+
+def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) -> int:
     from grader.sandbox import remove_stale_folders
 
     remove_stale_folders()  # of an earlier grade-all (or grade) killed before it cleaned up

@@ -310,9 +310,10 @@ def cmd_gradebook(out: str, adjustments: str | None, roster: str | None,
         raise UsageError(f"{out} holds no <student>/results.json: grade first (make grade).")
     adj, people = gradebook.inputs(out, list(results), adjustments, roster)
     try:
-        written = gradebook.write(out, results, adj, people, assignment,
-                                  regrade="Grade them again with python -m grader grade-all "
-                                  "SUBMISSIONS --out OUT --only ID.")
+        with gradebook.locked(out, "python -m grader gradebook"):
+            written = gradebook.write(out, results, adj, people, assignment,
+                                      regrade="Grade them again with python -m grader "
+                                      "grade-all SUBMISSIONS --out OUT --only ID.")
     except gradebook.Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

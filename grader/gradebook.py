@@ -21,6 +21,7 @@ whole (``Refused``): grades.csv stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -34,11 +35,12 @@ from hw3 import atomic, registry
 GRADES = "grades.csv"
 CANVAS = "canvas.csv"
 HISTORY = ".history"
+LOCK = ".lock"                    # held while a command writes into OUT
 ADJUSTMENTS = "adjustments.csv"   # read from OUT when no --adjustments is given
 ROSTER = "roster.csv"             # read from OUT when no --roster is given
 REPORT = ("class-report.html", "class-report.md")
 # Names in OUT that are never a student's folder (grade-all renames such an id).
-RESERVED = frozenset({GRADES, CANVAS, HISTORY, ADJUSTMENTS, ROSTER, *REPORT})
+RESERVED = frozenset({GRADES, CANVAS, HISTORY, LOCK, ADJUSTMENTS, ROSTER, *REPORT})
 # Canvas's gradebook CSV: the identity columns its own export starts with.
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 ROSTER_KEYS = ("student", "SIS Login ID")  # the roster column holding our student ids
@@ -290,6 +292,30 @@ def write(out: str, results: dict[str, dict], adjustments=None, roster=None,
         canvas = os.path.join(out, CANVAS)
         kept.append(replace_keeping(canvas, canvas_csv(rows, roster, assignment)))
     return Written(grades, canvas, [k for k in kept if k], rows)
+
+
+@contextlib.contextmanager
+def locked(out: str, what: str):
+    """Hold OUT/.lock while ``what`` (grade-all, gradebook, merge) writes into OUT: a
+    second command on the same folder (a co-TA's) stops at once instead of racing."""
+    import fcntl
+
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, LOCK)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, atomic.file_mode())
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another command"
+            raise UsageError(f"{out} is in use: {holder} is writing into it (lock {path}). "
+                             "Wait for it to finish, then run again.") from None
+        note = f"{what} (pid {os.getpid()}, user {os.environ.get('USER', '?')})".encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note, 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def default_file(out: str, given: str | None, name: str) -> str | None:

@@ -208,7 +208,9 @@ def main(argv=None) -> int:
         adj, people = gradebook.inputs(args.out, [j["id"] for j in jobs], args.adjustments,
                                        args.roster)
         try:
-            written, missing, warnings = merge(args.out, jobs, adj, people, args.assignment)
+            with gradebook.locked(args.out, "python -m instructor.fanout merge"):
+                written, missing, warnings = merge(args.out, jobs, adj, people,
+                                                   args.assignment)
         except gradebook.Refused as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

@@ -38,8 +38,9 @@ def _catalog_graded_in_the_background(request, tmp_path_factory):
 # A small class graded once per session by grade-all (under umask 002, as a shared
 # TA folder would be) and shared by the gradebook, report and command tests: the
 # reference as a `make submit` archive, the untouched starter, a folder without
-# ops.py, and buggy variants of the reference (each one mistake; two students make
-# the same one; one crashes its grader process).  Tests copy it before changing it.
+# ops.py, an archive without one, an ops.py with a syntax error, and buggy variants
+# of the reference (each one mistake; two students make the same one; one ends its
+# process).  Tests copy it before changing it.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTION = os.path.join(ROOT, "instructor", "solution", "ops.py")
 STARTER = os.path.join(ROOT, "starter", "ops.py")
@@ -56,6 +57,7 @@ def write_class(folder) -> dict[str, str]:
     """The class's submissions in ``folder``; student id -> entry name."""
     import shutil
     import tarfile
+    import zipfile
 
     os.makedirs(folder, exist_ok=True)
     with open(SOLUTION, encoding="utf-8") as f:
@@ -65,7 +67,12 @@ def write_class(folder) -> dict[str, str]:
     os.mkdir(os.path.join(folder, "stub"))
     shutil.copyfile(STARTER, os.path.join(folder, "stub", "ops.py"))
     os.mkdir(os.path.join(folder, "nobody"))
-    names = {"ada": "ada.tar.gz", "stub": "stub", "nobody": "nobody"}
+    with zipfile.ZipFile(os.path.join(folder, "joe.zip"), "w") as zf:
+        zf.writestr("README.txt", "I will hand in tomorrow\n")
+    with open(os.path.join(folder, "ivy.py"), "w", encoding="utf-8") as f:
+        f.write(solution.replace("def forward(ctx, a):", "def forward(ctx, a)", 1))
+    names = {"ada": "ada.tar.gz", "stub": "stub", "nobody": "nobody", "joe": "joe.zip",
+             "ivy": "ivy.py"}
     for sid, (right, wrong) in CLASS_BUGS.items():
         assert right in solution, f"the reference no longer holds {right!r}: update CLASS_BUGS"
         with open(os.path.join(folder, f"{sid}.py"), "w", encoding="utf-8") as f:

@@ -32,6 +32,8 @@ LIMITS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
                                r"file too large|kept writing data"),
         ("crash", "crash or exit", r"process died|process exited|closed the grader's channel|"
                                    r"crashed or hung|segmentation fault|killed by signal"),
+        ("import", "ops.py did not load", r"ops\.py has a syntax error|ops\.py could not be "
+                                          r"(imported|loaded)|while being imported"),
         ("grader", "grader error", r"the grader could not finish|grading this submission did "
                                    r"not finish|could not finish grading"),
     ))

@@ -42,6 +42,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowra
 .low .bar i { background: #d1495b; }
 .status-error { color: #b3261e; font-weight: 600; }
 .status-no-submission { color: #777; }
+td[class^="status-"], td.n { white-space: nowrap; }
 .why { color: #444; font-size: .88em; }
 code { background: #f3f3f3; padding: 0 .25em; border-radius: 3px; }
 details { margin: .4em 0; } summary { cursor: pointer; color: #3b75af; }

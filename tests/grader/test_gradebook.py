@@ -486,3 +486,35 @@ def test_a_roster_without_canvas_ids_is_an_error_saying_which_columns_it_needs(t
 def test_gradebook_of_a_folder_without_results_says_to_grade_first(tmp_path):
     run = grader("gradebook", tmp_path)
     assert run.returncode == 2 and "grade first" in run.stderr, run.stderr
+
+
+def test_merge_warns_about_grades_whose_submission_changed_since(graded_class, tmp_path, capsys):
+    subs, out = copy_of(graded_class, tmp_path)
+    shutil.copytree(subs, tmp_path / "subs")
+    with open(tmp_path / "subs" / "bea.py", "a") as f:
+        f.write("# handed in again after the jobs ran\n")
+    listing = tmp_path / "grade_list.txt"
+    fanout.write_list(str(tmp_path / "subs"), str(listing))
+    assert fanout.main(["merge", "--out", str(out), "--list", str(listing)]) == 0
+    err = capsys.readouterr().err
+    assert "graded before a change" in err and "bea (the submission changed)" in err, err
+    assert "cal" not in err
+
+
+# --------------------------------------------------------------------------- co-TAs
+def test_a_second_command_on_a_folder_in_use_stops_at_once_saying_who_holds_it(small_class):
+    subs, out = small_class
+    with gradebook.locked(str(out), "grade-all"):
+        run = grader("grade-all", subs, "--out", out)
+        book = grader("gradebook", out)
+    assert run.returncode == 2 and "is in use: grade-all (pid" in run.stderr, run.stderr
+    assert book.returncode == 2 and "is in use" in book.stderr, book.stderr
+    assert grader("gradebook", out).returncode == 0  # free again
+
+
+def test_the_commands_say_how_to_regrade_adjust_and_export_in_their_help():
+    run = grader("grade-all", "--help")
+    assert all(o in run.stdout for o in ("--only", "--force", "--adjustments", "--roster")), \
+        run.stdout
+    book = grader("gradebook", "--help")
+    assert book.returncode == 0 and "canvas.csv" in book.stdout and ".history" in book.stdout

@@ -2,9 +2,10 @@
 and a markdown summary, from results.json files only, checked in headless Chromium.
 
 The class is the one graded once per session (tests/conftest.py, ``graded_class``):
-the reference, the starter, an empty folder, two students who forgot grad_output in
-sigmoid's backward, a log backward multiplying by a, a multiply returning its
-gradients swapped, and a sigmoid backward that ends its process.
+the reference, the starter, an empty folder, an archive without ops.py, an ops.py
+with a syntax error, two students who forgot grad_output in sigmoid's backward, a
+log backward multiplying by a, a multiply returning its gradients swapped, and a
+sigmoid backward that ends its process.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def report(graded_class, tmp_path_factory):
     shutil.copytree(graded_class[1], folder)
     run = make("report", f"GRADES={folder}")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "class report of 8 students" in run.stdout, run.stdout
+    assert "class report of 10 students" in run.stdout, run.stdout
     return (folder, (folder / "class-report.html").read_text(encoding="utf-8"),
             (folder / "class-report.md").read_text(encoding="utf-8"))
 
@@ -124,9 +125,9 @@ def test_every_plot_is_an_embedded_png(page):
 def test_the_score_table_counts_every_student_in_its_bin(page, graded_class):
     bins = {r["score"]: int(r["students"]) for r in page.table("scores")}
     scores = [d["score"] for d in results_of(graded_class).values()]
-    assert sum(bins.values()) == len(scores) == 8
+    assert sum(bins.values()) == len(scores) == 10
     assert bins["90–100"] == sum(s >= 90 for s in scores) == 1  # the reference
-    assert bins["0–9"] == sum(s < 10 for s in scores) == 2      # the stub and nobody
+    assert bins["0–9"] == sum(s < 10 for s in scores) == 4  # stub, ivy, joe, nobody
 
 
 def test_per_test_pass_rates_count_the_graded_students_passing_each_test(page, graded_class):
@@ -162,12 +163,14 @@ def test_the_mistakes_table_names_who_made_each_mistake(page):
     assert (first["op"], first["mistake"]) == ("sigmoid", "forgot_upstream")  # most students
 
 
-def test_limits_and_errors_list_the_crash_and_the_missing_submission(page):
+def test_limits_and_errors_list_the_crash_the_syntax_error_and_missing_submissions(page):
     rows = {r["student"]: r for r in page.table("trouble")}
-    assert set(rows) == {"hal", "nobody"}, rows
+    assert set(rows) == {"hal", "ivy", "joe", "nobody"}, rows
     assert rows["hal"]["what"] == "crash or exit" and "exited" in rows["hal"]["first message"]
-    assert (rows["nobody"]["status"], rows["nobody"]["what"]) == ("no-submission",
-                                                                   "nothing to grade")
+    assert rows["ivy"]["what"] == "ops.py did not load" and "syntax error" in rows["ivy"][
+        "first message"]
+    assert {rows[s]["status"] for s in ("joe", "nobody")} == {"no-submission"}
+    assert {rows[s]["what"] for s in ("joe", "nobody")} == {"nothing to grade"}
 
 
 def test_grading_times_are_listed_slowest_first(page, graded_class):
@@ -185,7 +188,7 @@ def test_the_students_table_has_everyone_with_points_per_op(page, graded_class):
 
 def test_the_summary_has_scores_mistakes_and_limits(report):
     _, _, md = report
-    assert "8 students (7 graded, 1 without a submission, 0 grading errors)" in md, md[:300]
+    assert "10 students (8 graded, 2 without a submission, 0 grading errors)" in md, md[:300]
     assert "| sigmoid | `forgot_upstream` | 2 | bea, cal |" in md
     assert "- **hal** (graded, " in md and "crash or exit" in md
 
@@ -231,6 +234,8 @@ def test_a_class_with_a_hostile_student_id_is_escaped(graded_class, tmp_path):
     ("Your code's process died during dot.forward: it crashed (segmentation fault).", "crash"),
     ("your code returned more data than the grader accepts during dot.forward: 300 MB, and "
      "the limit is 64 MB (an op's results have the size of its inputs)", "size"),
+    ("ops.py has a syntax error (ops.py line 18: `def forward(ctx, a)`): expected ':'.",
+     "import"),
     ("the grader could not finish this test (KeyError: 'x'). This is likely a problem in the "
      "grader", "grader"),
 ])
