@@ -518,3 +518,8 @@ def test_the_commands_say_how_to_regrade_adjust_and_export_in_their_help():
         run.stdout
     book = grader("gradebook", "--help")
     assert book.returncode == 0 and "canvas.csv" in book.stdout and ".history" in book.stdout
+
+
+def test_the_files_left_out_of_the_grader_version_exist():
+    """stamp.NOT_GRADING (gradebook code: editing it regrades nobody) names real files."""
+    assert all((ROOT / name).is_file() for name in stamp.NOT_GRADING), stamp.NOT_GRADING
