@@ -109,12 +109,20 @@ def problems(results: dict[str, dict], rubric=None) -> dict[str, str]:
 
 
 def refusal(found: dict[str, str], out: str, regrade: str) -> str:
-    """The one paragraph said when a gradebook is refused."""
-    shown = "; ".join(f"{sid}: {why}" for sid, why in list(found.items())[:5])
-    more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
+    """The one paragraph said when a gradebook is refused: students grouped by why."""
+    groups: dict[str, list[str]] = {}
+    for sid, why in found.items():
+        groups.setdefault(why, []).append(sid)
+    shown = []
+    for why, ids in list(groups.items())[:3]:
+        names = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+        shown.append(f"{names}: {why}")
+    if len(groups) > 3:
+        shown.append(f"and {sum(len(v) for v in list(groups.values())[3:])} more students "
+                     "for other reasons")
     return (f"Not writing {os.path.join(out, GRADES)}: the results of {len(found)} "
-            f"student(s) do not match the rubric of hw3/registry.py ({shown}{more}). The "
-            f"existing gradebook is left as it was. {regrade} If the rubric changed by "
+            f"student(s) do not match the rubric of hw3/registry.py ({'; '.join(shown)}). "
+            f"The existing gradebook is left as it was. {regrade} If the rubric changed by "
             "mistake, restore hw3/registry.py instead.")
 
 
