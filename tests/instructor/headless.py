@@ -36,13 +36,15 @@ class Browser:
 
     def __init__(self, executable: str, width: int = 1100, height: int = 900):
         self.profile = tempfile.mkdtemp(prefix="hw3-chromium-")
+        # its log goes to a file: a pipe nobody reads could fill up and stall it
+        self._log = open(os.path.join(self.profile, "stderr.log"), "w+b")  # noqa: SIM115
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         # the child's fd 3 reads commands, its fd 4 writes answers
         self.proc = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._log,
             pass_fds=(3, 4), preexec_fn=_fds(to_child_r, from_child_w))
         os.close(to_child_r)
         os.close(from_child_w)
@@ -81,8 +83,9 @@ class Browser:
                 raise TimeoutError(f"chromium did not answer {waiting_for} in time")
             chunk = os.read(self._from_child, 1 << 16)
             if not chunk:
+                self._log.seek(0)
                 raise RuntimeError("chromium closed its pipe: "
-                                   + self.proc.stderr.read().decode(errors="replace")[-800:])
+                                   + self._log.read().decode(errors="replace")[-800:])
             self._buffer += chunk
         frame, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(frame)
@@ -137,8 +140,7 @@ class Browser:
                 os.close(fd)
             except OSError:
                 pass
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        self._log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self):
