@@ -14,8 +14,13 @@ help: ## Show this help
 	@echo "HW3: skip-gram with negative sampling (word2vec) in edugrad"
 	@echo
 	@echo "Students:     make install, then make test until green, make train, make submit"
+<<<<<<< HEAD
 	@echo "Instructors:  make grade SUBMISSIONS=dir, make release, make autograder"
 	@echo "Maintainers:  make install-dev, make data, make check (what CI runs), make bench"
+=======
+	@echo "Instructors:  make grade SUBMISSIONS=dir, make report, make release, make autograder"
+	@echo "Maintainers:  make check (the whole test suite, what CI runs), make bench"
+>>>>>>> gradebook
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -57,9 +62,19 @@ test: ## Check starter/ops.py with the public tests: a table per op and your est
 SUBMISSIONS ?= submissions
 GRADES ?= grades
 JOBS ?= 2
+# Gradebook inputs (optional; else GRADES/adjustments.csv and GRADES/roster.csv when they exist)
+GRADEBOOK_ARGS = $(if $(ADJUSTMENTS),--adjustments $(ADJUSTMENTS)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)")
 .PHONY: grade
-grade: ## Instructors: grade every submission in SUBMISSIONS=dir into grades/ (JOBS=2)
-	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS)
+grade: ## Instructors: grade what changed in SUBMISSIONS=dir into GRADES=grades (JOBS=2, ONLY="ids", FORCE=1)
+	$(PY) -m grader grade-all $(SUBMISSIONS) --out $(GRADES) -j $(JOBS) $(foreach s,$(ONLY),--only $(s)) $(if $(FORCE),--force) $(GRADEBOOK_ARGS)
+
+.PHONY: gradebook
+gradebook: ## Instructors: rewrite GRADES/grades.csv (+ canvas.csv with ROSTER=) from GRADES/*/results.json, no grading
+	$(PY) -m grader gradebook $(GRADES) $(GRADEBOOK_ARGS)
+
+.PHONY: report
+report: ## Instructors: class report GRADES/class-report.html + .md from GRADES/*/results.json (after make grade)
+	$(PY) -m instructor.report $(GRADES)
 
 # ---------------------------------------------------------------------------
 # Hand-in, release, autograder (hw3/handin.py, instructor/release.py, instructor/gradescope/).
@@ -115,7 +130,7 @@ sweep-summary: ## Mean ± std over seeds per setting of the sweep (markdown tabl
 
 .PHONY: condor-grade-list
 condor-grade-list: ## Instructors: write condor/grade_list.txt from SUBMISSIONS=dir
-	$(PY) -m grader.fanout list $(SUBMISSIONS)
+	$(PY) -m instructor.fanout list $(SUBMISSIONS)
 
 .PHONY: condor-grade
 condor-grade: condor-grade-list ## Instructors: one grading job per submission on the cluster
@@ -124,7 +139,7 @@ condor-grade: condor-grade-list ## Instructors: one grading job per submission o
 
 .PHONY: condor-grade-merge
 condor-grade-merge: ## Instructors: grades/grades.csv from the cluster jobs (same as make grade)
-	$(PY) -m grader.fanout merge --out $(GRADES)
+	$(PY) -m instructor.fanout merge --out $(GRADES) $(GRADEBOOK_ARGS)
 
 # ---------------------------------------------------------------------------
 OUT ?= outputs/train

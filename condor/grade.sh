@@ -1,8 +1,8 @@
 #!/bin/bash
 # The job that condor/grade.sub runs: grade one submission of the job list,
-# `python -m grader.fanout grade JOB --out grades/JOB` (grader/fanout.py: it looks the
+# `python -m instructor.fanout grade JOB --out grades/JOB` (instructor/fanout.py: it looks the
 # submission up in condor/grade_list.json and grades it as grade-all does).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-echo "== python -m grader.fanout grade $*"
-exec python -m grader.fanout grade "$@"
+echo "== python -m instructor.fanout grade $*"
+exec python -m instructor.fanout grade "$@"

@@ -2,23 +2,26 @@
 
 One process per submission keeps the students apart (and lets -j N run them in
 parallel); a submission whose grading fails or hangs gets a results.json with
-score 0 and the reason, and the rest go on.  Finished students (a readable
-results.json with a score) are skipped on re-runs; a student whose grading failed on
-the grader's side (crash, timeout: tagged ``ERROR_TEST``) is graded again.
-grades.csv is rewritten atomically at the end from the results kept in memory (see
-grade_all).
+score 0 and the reason, and the rest go on.
+
+Re-runs regrade exactly what changed (grader/results.py, ``stale``): a student whose
+submission's sha256 differs from the one its results.json records, everyone when the
+grader's version or the rubric's hash differs, a student whose grading failed on the
+grader's side (crash, timeout: status error), and one whose results.json is not the
+rubric's.  ``--only ID`` regrades those students, ``--force`` everyone.  The gradebook
+(grades.csv, the Canvas export) is written at the end by grader/gradebook.py from the
+results kept in memory, the same code as `python -m grader gradebook` and the
+cluster's merge.
 
 Entries: every folder, ``.py`` file and archive (.tar.gz, .tgz, .tar, .zip) of the
 folder, except names starting with ``.`` or ``_``; other files are listed as ignored.
 A student's id is the entry's name without extension, made printable (bytes that are
-not UTF-8 and control characters become U+FFFD) and unique (``~2``, ``~3``, ...).
+not UTF-8 and control characters become U+FFFD) and unique (``~2``, ``~3``, ...), and
+never one of the gradebook's own file names in OUT (grades.csv, ...).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import shutil
 import subprocess
@@ -27,17 +30,18 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from grader import report
-from grader.atomic import remove_planted, snapshot, write_json, write_text
+from grader import gradebook
 from grader.cli import UsageError
 from grader.confine import HIDE_ENV
+from grader.planted import remove_planted, snapshot
+from grader.results import ERROR_TEST, LEGACY_ERROR, current, error_results, stale, status_of
+from grader.results import read as read_results
 from grader.submission import ARCHIVE_SUFFIXES, student_id
+from hw3.atomic import write_json
+
+__all__ = ["ERROR_TEST", "error_results", "read_results", "status_of", "write_json"]
 
 PER_SUBMISSION_TIMEOUT = 900  # seconds; grading one normally takes 10-30 s
-# The one test of a results.json written when the grader itself failed (not the
-# submission): such a student is not finished, and a re-run grades them again.
-ERROR_TEST = "grader: grading this submission did not finish"
-_LEGACY_ERROR = "The autograder could not finish grading this submission"
 
 
 def printable_id(name: str) -> str:
@@ -61,7 +65,7 @@ def entries(folder: str) -> list[tuple[str, str]]:
         if sid in found:
             sid = printable_id(name)  # two entries with the same stem: keep both apart
         base, n = sid, 2
-        while sid in found:  # names that differ only in bytes made printable
+        while sid in found or sid in gradebook.RESERVED:  # printable twins; OUT's own files
             sid, n = f"{base}~{n}", n + 1
         found[sid] = path
     return sorted(found.items())
@@ -74,45 +78,6 @@ def ignored(folder: str) -> list[str]:
             and not _is_entry(name, os.path.join(folder, name))]
 
 
-def error_results(message: str, seconds: float = 0.0) -> dict:
-    """results.json when the grader (not the submission) failed: score 0, tagged."""
-    data = report.failed_results(message, seconds)
-    data["tests"][0]["name"] = ERROR_TEST
-    data["extra_data"] = {"hw3_status": "error"}
-    return data
-
-
-def status_of(data: dict) -> str:
-    """"error" (the grader failed), "no-submission" (nothing gradable) or "graded"."""
-    tests = data.get("tests") if isinstance(data.get("tests"), list) else []
-    extra = data.get("extra_data") if isinstance(data.get("extra_data"), dict) else {}
-    one = tests[0] if len(tests) == 1 and isinstance(tests[0], dict) else {}
-    if extra.get("hw3_status") == "error" or one.get("name") == ERROR_TEST or (
-            # written before failures were tagged: same test name as a missing ops.py
-            str(data.get("output", "")).startswith(_LEGACY_ERROR)
-            and str(one.get("name", "")).startswith("submission:")):
-        return "error"
-    if str(one.get("name", "")).startswith("submission:"):
-        return "no-submission"
-    return "graded"
-
-
-def _not_loadable(data: dict) -> bool:
-    return status_of(data) == "no-submission"
-
-
-def read_results(out_dir: str) -> dict | None:
-    """OUT_DIR/results.json if it is a JSON object with a numeric score, else None."""
-    path = os.path.join(out_dir, "results.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("score"), (int, float)) \
-        and not isinstance(data.get("score"), bool) else None
-
-
 def finished(out_dir: str) -> dict | None:
     """The results of a student whose grading is done (not a grader-side failure)."""
     data = read_results(out_dir)
@@ -120,10 +85,14 @@ def finished(out_dir: str) -> dict | None:
 
 
 def add_note(data: dict, note: str) -> dict:
-    """Append ``note`` (the isolation warning) to the top-level output."""
-    output = str(data.get("output") or "")
-    if note and note not in output:  # `grade` may have added it already
-        data["output"] = (output + "\n\n" + note).strip()
+    """Record ``note`` (the isolation warning) in ``extra_data.hw3.isolation``: staff
+    read it there (and the report shows it); students never see it."""
+    if note:
+        extra = data.setdefault("extra_data", {})
+        if isinstance(extra, dict):
+            record = extra.setdefault("hw3", {})
+            if isinstance(record, dict):
+                record["isolation"] = note
     return data
 
 
@@ -132,7 +101,7 @@ def grade_entry(path: str, hide=(), note: str = "",
     """Grade one entry in its own `grade` process; (status, results).
 
     ``hide``: folders the submission's process must not see (the class's submissions
-    and results); ``note``: appended to the output of the results."""
+    and results); ``note``: the isolation warning, recorded in the results."""
     from grader.sandbox import owner_tag
 
     private = tempfile.mkdtemp(prefix=f"hw3-grade-all-{owner_tag()}-")
@@ -160,8 +129,10 @@ def grade_entry(path: str, hide=(), note: str = "",
         shutil.rmtree(private, ignore_errors=True)
     if data is None or status_of(data) == "error":
         data = error_results(
-            f"{_LEGACY_ERROR}; the course staff will look at it. ({detail.strip()})",
+            f"{LEGACY_ERROR}; the course staff will look at it. ({detail.strip()})",
             time.monotonic() - start)
+        # what it was meant to grade, so the record says which submission failed
+        data["extra_data"]["hw3"].update(current(path), status="error")
     return status_of(data), add_note(data, note)
 
 
@@ -173,19 +144,6 @@ def grade_one(sid: str, path: str, out: str, hide=(), note: str = ""
     return sid, status, data
 
 
-def write_grades(out: str, results: dict[str, dict], status: dict[str, str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["student", "score", "max_score", "status"])
-    for sid in sorted(results):
-        data = results[sid]
-        w.writerow([printable_id(sid), f"{float(data['score']):g}",
-                    f"{float(data.get('max_score', 100)):g}", status.get(sid, "graded")])
-    path = os.path.join(out, "grades.csv")
-    write_text(path, buf.getvalue())
-    return path
-
-
 def isolation_note() -> str:
     """The warning every results.json of this run carries when isolation is incomplete."""
     from grader.confine import status
@@ -193,7 +151,33 @@ def isolation_note() -> str:
     return status().message
 
 
-def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
+def plan(todo: list[tuple[str, str]], out: str, force: bool = False, only=()
+         ) -> tuple[dict[str, dict], list[tuple[str, str, str]]]:
+    """(results that are current, [(id, path, why) to grade]) for the entries ``todo``."""
+    keep, pending = {}, []
+    for sid, path in todo:
+        data = read_results(os.path.join(out, sid))
+        why = ("--force" if force else "--only" if sid in only
+               else stale(data, current(path)))
+        if why:
+            pending.append((sid, path, why))
+        else:
+            keep[sid] = data
+    return keep, pending
+
+
+def _reasons(pending) -> str:
+    counts: dict[str, int] = {}
+    for _, _, why in pending:
+        counts[why] = counts.get(why, 0) + 1
+    return "; ".join(f"{why}: {n}" for why, n in counts.items())
+
+
+def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=(),
+              adjustments: str | None = None, roster: str | None = None,
+              assignment: str = "HW3") -> int:
+    """Grade what changed in ``folder`` into ``out``, then write the gradebook.
+    0 when the gradebook was written, 1 when it was refused (the old one stands)."""
     if not os.path.isdir(folder):
         raise UsageError(f"{folder} is not a folder. Give a folder holding one entry per "
                          "student (an ops.py, a folder, or an archive each).")
@@ -202,7 +186,22 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
         raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
                          ".tgz/.tar/.zip archives; names starting with '.' or '_' are "
                          "skipped).")
-    os.makedirs(out, exist_ok=True)
+    ids = [sid for sid, _ in todo]
+    unknown = sorted(set(only) - set(ids))
+    if unknown:
+        raise UsageError(f"--only {', '.join(unknown)}: no such student in {folder} (ids are "
+                         "entry names without extension, as in grades.csv; e.g. "
+                         f"{', '.join(ids[:3])}).")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out} exists and is not a folder; give a folder.")
+    # The adjustments and the roster are checked before any grading: a typo stops the
+    # run now, not after an hour of grading.
+    adj, people = gradebook.inputs(out, ids, adjustments, roster)
+    with gradebook.locked(out, "grade-all"):
+        return _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment)
+
+
+def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) -> int:
     from grader.sandbox import remove_stale_folders
 
     remove_stale_folders()  # of an earlier grade-all (or grade) killed before it cleaned up
@@ -213,26 +212,19 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
     note = isolation_note()
     if note:
         print(note, file=sys.stderr, flush=True)
-    # Results live in memory; at the end every results.json and grades.csv is
+    # Results live in memory; at the end every results.json and the gradebook are
     # rewritten from it, so nothing a submission wrote into OUT while it ran survives.
-    results: dict[str, dict] = {}
-    status: dict[str, str] = {}
-    pending = []
-    for sid, path in todo:
-        done = None if force else finished(os.path.join(out, sid))
-        if done is None:
-            pending.append((sid, path))
-        else:
-            results[sid] = done
-            status[sid] = status_of(done)
+    results, pending = plan(todo, out, force, set(only))
     skipped = ignored(folder)
     if skipped:
         print(f"ignored (not a .py file, folder or archive): {', '.join(skipped)}",
               flush=True)
-    print(f"{len(todo)} submissions, {len(results)} already graded, grading {len(pending)} "
-          f"with {jobs} job(s).", flush=True)
+    print(f"{len(todo)} submissions, {len(results)} up to date, grading {len(pending)} "
+          f"with {jobs} job(s)" + (f" ({_reasons(pending)})" if pending else "") + ".",
+          flush=True)
     start = time.monotonic()
     hide = (folder, out)
+    status = {sid: status_of(data) for sid, data in results.items()}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for n, (sid, state, data) in enumerate(
                 pool.map(lambda e: grade_one(e[0], e[1], out, hide, note), pending), 1):
@@ -240,16 +232,26 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False) -> int:
             print(f"[{n}/{len(pending)}] {sid}: {float(data['score']):g} ({state})", flush=True)
     for sid, data in results.items():
         write_json(os.path.join(out, sid, "results.json"), data)
-    path = write_grades(out, results, status)
-    ours = [os.path.join(out, sid, "results.json") for sid in results] + [path]
+    ours = [os.path.join(out, sid, "results.json") for sid in results]
+    code = 0
+    try:
+        written = gradebook.write(
+            out, results, adj, people, assignment,
+            regrade=f"Grade them again: python -m grader grade-all {folder} --out {out} "
+                    "--only ID (or --force).")
+        ours += written.paths
+    except gradebook.Refused as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        written, code = None, 1
     planted = remove_planted(out, before, ours)
     if planted:
         print(f"removed {len(planted)} file(s) written into {out} during grading "
               "(not the grader's).", flush=True)
     errors = sorted(sid for sid, s in status.items() if s == "error")
-    print(f"done in {time.monotonic() - start:.0f} s; gradebook: {path}"
-          + (f"; grading failed (run grade-all again to retry): {', '.join(errors)}"
+    print(f"done in {time.monotonic() - start:.0f} s"
+          + (f"; {written.summary()}" if written else "; gradebook NOT written")
+          + (f"\ngrading failed (run grade-all again to retry): {', '.join(errors)}"
              if errors else ""))
     if note:
         print(note, file=sys.stderr, flush=True)
-    return 0
+    return code

@@ -22,25 +22,42 @@ Students:     python -m grader test            (or: make test)
               problem of each op in plain words.
 Instructors:  python -m grader grade SUB --out DIR
               python -m grader grade-all DIR --out OUT -j 2   (or: make grade SUBMISSIONS=DIR)
+              python -m grader gradebook OUT                  (or: make gradebook)
+              python -m instructor.report OUT                 (or: make report)
 
 Scoring: public tests (what `make test` runs) + hidden tests (only where
 instructor/hidden exists), with the points of hw3/registry.py. `python -m grader
 rubric` lists every test with its points. The same submission always gets the same
 score.
 
-Outputs: `grade` writes DIR/results.json (Gradescope's schema, feedback per test);
-`grade-all` writes OUT/<student>/results.json and OUT/grades.csv (score, status,
-per-op and per-category points) and, when re-run, regrades exactly the students
-whose submission, grader or rubric changed (`--only ID` regrades one student,
-`--force` everyone).  Each entry of DIR is one student: an
+Outputs: `grade` writes DIR/results.json (Gradescope's schema, feedback per test;
+extra_data.hw3 records the submission's sha256, the grader's version and the
+rubric's hash).  `grade-all` writes OUT/<student>/results.json and OUT/grades.csv:
+student, score, max_score, status (graded, no-submission, error), points per op and
+per category, adjustments, final.  Re-run, it regrades exactly the students whose
+submission changed, and everyone when the grader or the rubric did (`--only ID`
+regrades one student, `--force` everyone).  Each entry of DIR is one student: an
 `<id>.py` (an ops.py), a folder `<id>/` holding ops.py (or one hand-in archive), or
 an archive `<id>.tar.gz` / .tgz / .tar / .zip; names starting with `.` or `_` are
-skipped, and anything else is listed as ignored.  On the patas cluster, one job per
-student: `make condor-grade SUBMISSIONS=DIR`, then `make condor-grade-merge` (the same
-grades.csv; see condor/README.md).  Gradescope: `make autograder`.
+skipped, and anything else is listed as ignored.
+
+Gradebook: an adjustments file (--adjustments FILE, else OUT/adjustments.csv; CSV
+with the header student,points,reason, e.g. `alice,-5,late by one day`) is added to
+the score in `final`; a roster (--roster FILE, else OUT/roster.csv: Canvas's columns
+Student, ID, SIS User ID, SIS Login ID, Section, and our ids in a `student` column)
+makes OUT/canvas.csv for Canvas's Grades > Import.  Every file is written atomically
+with the umask's permissions (umask 002: group-readable for co-TAs), the replaced
+version is kept in OUT/.history/, and a gradebook from results that do not match the
+rubric is refused (exit 1), leaving the old one as it was.  `gradebook OUT` rewrites
+grades.csv (and canvas.csv) from OUT's results.json files without grading.
+
+On the patas cluster, one job per student: `make condor-grade SUBMISSIONS=DIR`, then
+`make condor-grade-merge` (the same gradebook code; see condor/README.md).
+Gradescope: `make autograder`.
 
 Exit status: 0 whenever grading completed, whatever the scores; 2 for bad input
-(no such submission or folder); 1 if the grader itself failed.
+(no such submission or folder, a bad adjustments file or roster); 1 if the grader
+itself failed or a gradebook was refused.
 
 Isolation: student code never runs in the grader's process.  It runs in a child
 process (clean environment, private temp folder) limited to 5 s per op call, 40-60 s
@@ -84,13 +101,29 @@ def _parser() -> argparse.ArgumentParser:
                        description="Grade every entry of DIR (one per student: an ops.py, a "
                        "folder, or an archive; the student id is its name without the "
                        "extension) into OUT/<id>/results.json, then write OUT/grades.csv. "
-                       "Resumable: students with a finished results.json are skipped (use "
-                       "--force to regrade). One submission failing never stops the others.")
+                       "Re-runs regrade exactly what changed: a student whose submission "
+                       "changed (sha256), everyone when the grader or the rubric changed, and "
+                       "students whose grading failed. One submission failing never stops "
+                       "the others. Exit status 0 when the gradebook was written, 1 when it "
+                       "was refused (results not matching the rubric; the old one stands), "
+                       "2 for bad input.")
     a.add_argument("dir", metavar="DIR", help="folder with one entry per student")
     a.add_argument("--out", required=True, metavar="OUT", help="output folder")
     a.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="grade N submissions in parallel (default 1)")
-    a.add_argument("--force", action="store_true", help="regrade students already graded")
+    a.add_argument("--force", action="store_true", help="regrade every student")
+    a.add_argument("--only", action="append", default=[], metavar="ID",
+                   help="regrade this student even if up to date (repeatable)")
+    gradebook_options(a)
+
+    b = sub.add_parser("gradebook", help="rewrite OUT/grades.csv (and canvas.csv) from OUT",
+                       description="Write OUT/grades.csv (and, with a roster, OUT/canvas.csv) "
+                       "from every OUT/<student>/results.json, without grading: after "
+                       "editing the adjustments, or adding a roster. The previous files are "
+                       "kept in OUT/.history/. Refused (exit 1, nothing written) when any "
+                       "results do not match the rubric of hw3/registry.py.")
+    b.add_argument("out", metavar="OUT", help="a graded folder (grade-all's --out)")
+    gradebook_options(b)
 
     r = sub.add_parser("rubric", help="print the rubric: every test and its points",
                        description="List every rubric test (public and hidden) with its "
@@ -102,6 +135,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="rewrite the rubric block of this handout (hw3/README.md)")
 
     return p
+
+
+def gradebook_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--adjustments", metavar="FILE",
+                   help="CSV student,points,reason (late penalties, regrades, extensions) "
+                   "added to the score in the `final` column (default: OUT/adjustments.csv "
+                   "if it exists)")
+    p.add_argument("--roster", metavar="FILE",
+                   help="CSV mapping our ids (`student` column, else `SIS Login ID`) to "
+                   "Canvas's Student, ID, SIS User ID, SIS Login ID, Section: writes "
+                   "OUT/canvas.csv for Canvas's gradebook import (default: OUT/roster.csv if "
+                   "it exists)")
+    p.add_argument("--assignment", default="HW3", metavar="NAME",
+                   help="the Canvas column of the grade (default HW3; 'HW3 (12345)' names "
+                   "an existing Canvas assignment by its id)")
 
 
 def main(argv=None) -> int:
@@ -120,7 +168,10 @@ def main(argv=None) -> int:
 
             if args.jobs < 1:
                 raise UsageError(f"-j must be at least 1 (got {args.jobs}).")
-            return grade_all(args.dir, args.out, args.jobs, args.force)
+            return grade_all(args.dir, args.out, args.jobs, args.force, args.only,
+                             args.adjustments, args.roster, args.assignment)
+        if args.command == "gradebook":
+            return cmd_gradebook(args.out, args.adjustments, args.roster, args.assignment)
         if args.command == "rubric":
             return cmd_rubric(args.markdown, args.json, args.write_handout)
     except UsageError as err:
@@ -299,6 +350,29 @@ def warn_if_starter_is_written() -> None:
               "sandbox hides it from submissions where it can confine them; restore it with "
               "`git checkout starter/ops.py` before building a release or a bundle.",
               file=sys.stderr)
+
+
+def cmd_gradebook(out: str, adjustments: str | None, roster: str | None,
+                  assignment: str) -> int:
+    from grader import gradebook
+
+    if not os.path.isdir(out):
+        raise UsageError(f"{out} is not a folder: give the folder grade-all wrote (its "
+                         "--out), holding <student>/results.json.")
+    results = gradebook.students_in(out)
+    if not results:
+        raise UsageError(f"{out} holds no <student>/results.json: grade first (make grade).")
+    adj, people = gradebook.inputs(out, list(results), adjustments, roster)
+    try:
+        with gradebook.locked(out, "python -m grader gradebook"):
+            written = gradebook.write(out, results, adj, people, assignment,
+                                      regrade="Grade them again with python -m grader "
+                                      "grade-all SUBMISSIONS --out OUT --only ID.")
+    except gradebook.Refused as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(written.summary())
+    return 0
 
 
 def cmd_rubric(markdown: bool, as_json: bool, handout: str | None = None) -> int:

@@ -1,21 +1,27 @@
 """Grading on the cluster: one HTCondor job per submission, then one gradebook.
 
-    python -m grader.fanout list SUBMISSIONS      # condor/grade_list.txt (+ .json)
+    python -m instructor.fanout list SUBMISSIONS  # condor/grade_list.txt (+ .json)
     condor_submit condor/grade.sub                # one job per line: fanout grade JOB
-    python -m grader.fanout merge                 # grades/grades.csv, as grade-all writes it
+    python -m instructor.fanout merge             # grades/grades.csv, as grade-all writes it
 
 (``make condor-grade SUBMISSIONS=dir`` does the first two, ``make condor-grade-merge``
-the last.)  Student ids and the gradebook come from ``grader.batch`` itself, so the
-cluster gives the same ``grades.csv`` as ``python -m grader grade-all``.
+the last.)  Student ids come from ``grader.batch`` and the gradebook from
+``grader.gradebook``, the code grade-all uses, so the cluster gives the same
+``grades.csv`` (and Canvas export) as ``python -m grader grade-all``.
 
 condor splits queue lines on spaces and commas and expands ``$(...)`` in them, so the
 list condor reads (``grade_list.txt``) holds only *job ids*: the student id when it is
 one safe word, else a safe word plus a hash of the id.  The map job id -> student id
 and submission path lives beside it in ``grade_list.json``.  Each job runs
-``python -m grader.fanout grade JOB --out grades/JOB``, which grades like grade-all
-(own process, same timeout, a grader-side failure tagged as such); ``merge`` maps
-job ids back to student ids, and accepts a job's results.json only if its tests are
-exactly the rubric's (names and points) and its score is their sum.
+``python -m instructor.fanout grade JOB --out grades/JOB``, which grades like
+grade-all (own process, same timeout, a grader-side failure tagged as such);
+``merge`` maps job ids back to student ids and writes the gradebook only if every
+job's results.json is the rubric's (its tests the registry's, names and points, its
+score their sum, its rubric hash the current one).  Otherwise it refuses, names the
+students to regrade, and leaves the existing grades.csv as it was.  A job still
+running (no results.json) or one the grader failed on is listed as error, score 0;
+grades whose submission or grader changed since are merged, with a warning naming
+them.
 """
 
 from __future__ import annotations
@@ -27,29 +33,20 @@ import os
 import re
 import sys
 
-from grader.atomic import write_json, write_text
-
-from grader.batch import (
-    entries,
-    error_results,
-    grade_entry,
-    isolation_note,
-    read_results,
-    status_of,
-    write_grades,
-)
-from grader.cli import UsageError
+from grader import gradebook
+from grader import results as res
+from grader.batch import entries, grade_entry, isolation_note
+from grader.cli import UsageError, gradebook_options
+from hw3.atomic import write_json, write_text
 
 DEFAULT_LIST = os.path.join("condor", "grade_list.txt")
 DEFAULT_OUT = "grades"
-STARTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                       "starter", "ops.py")
 SAFE_JOB = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m grader.fanout",
+        prog="python -m instructor.fanout",
         description="Grade on HTCondor: write the job list for condor/grade.sub, grade one "
                     "job (what each condor job runs), then merge the per-student "
                     "results.json files into grades.csv.")
@@ -67,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"the folder the jobs wrote into ({DEFAULT_OUT})")
     merge.add_argument("--list", default=DEFAULT_LIST,
                        help=f"the job list the jobs ran from ({DEFAULT_LIST})")
+    gradebook_options(merge)
     return p
 
 
@@ -120,7 +118,7 @@ def read_jobs(list_path: str) -> tuple[list[dict], str | None]:
             listed = [line.split(None, 1)[0] for line in f if line.strip()]
     except OSError:
         raise UsageError(f"No job list at {list_path}: write it first with `python -m "
-                         "grader.fanout list SUBMISSIONS` (make condor-grade-list).") from None
+                         "instructor.fanout list SUBMISSIONS` (make condor-grade-list).") from None
     try:
         with open(map_path(list_path), encoding="utf-8") as f:
             saved = json.load(f)
@@ -138,7 +136,7 @@ def grade_job(job: str, out: str, list_path: str) -> int:
     if entry is None or not entry.get("path"):
         raise UsageError(f"{job} is not a job of {list_path} (or its map "
                          f"{map_path(list_path)} is missing): write the list again with "
-                         "`python -m grader.fanout list SUBMISSIONS`, then resubmit.")
+                         "`python -m instructor.fanout list SUBMISSIONS`, then resubmit.")
     note = isolation_note()
     if note:
         print(note, file=sys.stderr, flush=True)
@@ -152,74 +150,40 @@ def grade_job(job: str, out: str, list_path: str) -> int:
 
 
 # --------------------------------------------------------------------------- merge
-def rubric_tests() -> list[tuple[str, float]]:
-    """(name in results.json, points) of every rubric test, in order, as grade writes them."""
-    from grader.runner import run_rubric
+def gather(out: str, jobs: list[dict]) -> tuple[dict[str, dict], list[str], list[str]]:
+    """(student -> results, ids with no finished result, warnings about stale grades).
 
-    outcomes, _ = run_rubric(STARTER, hidden=True, collect_only=True)
-    return [(o.name + (" [hidden]" if o.hidden else ""), float(o.points)) for o in outcomes]
-
-
-def check_results(data: dict, rubric: list[tuple[str, float]]) -> str:
-    """Why ``data`` is not a results.json the grader wrote for this rubric ("" if it is)."""
-    tests = data.get("tests")
-    if not isinstance(tests, list) or not all(isinstance(t, dict) for t in tests):
-        return "it has no list of tests"
-    try:
-        score, max_score = float(data["score"]), float(data.get("max_score"))
-        got = [(str(t.get("name")), float(t.get("max_score")), float(t.get("score")))
-               for t in tests]
-    except (KeyError, TypeError, ValueError):
-        return "a score or max_score is missing or not a number"
-    total = sum(m for _, m, _ in got)
-    if abs(score - sum(s for _, _, s in got)) > 1e-6:
-        return f"its score {score:g} is not the sum of its tests' scores"
-    if abs(max_score - total) > 1e-6:
-        return f"its max_score {max_score:g} is not the sum of its tests' points"
-    bad = [n for (n, m, s), t in zip(got, tests) if not 0 <= s <= m
-           or (t.get("status") == "passed") != (s == m)]
-    if bad:
-        return f"test {bad[0]!r} has a score outside 0..max or that contradicts its status"
-    if status_of(data) == "no-submission":
-        return "" if score == 0 and len(got) == 1 else "a missing submission scored points"
-    if [(n, m) for n, m, _ in got] != rubric:
-        names = {n for n, _, _ in got}
-        extra = sorted(names - {n for n, _ in rubric})
-        lacking = sorted({n for n, _ in rubric} - names)
-        detail = (f"unknown tests {extra[:2]}" if extra else
-                  f"missing tests {lacking[:2]}" if lacking else "other points or order")
-        return f"its tests are not the rubric's ({detail})"
-    return ""
-
-
-def merge(out: str, jobs: list[dict], rubric=None) -> tuple[str, list[str], dict[str, str]]:
-    """Write OUT/grades.csv as grade-all does; (its path, ids with no result, rejected).
-
-    A student whose job left no results.json, or one the grader itself failed on, gets
-    the row grade-all writes when grading fails (score 0, status error); so does one
-    whose results.json does not hold the rubric's tests with a score that is their sum
-    (``rejected``: id -> why).  The files themselves are left alone, so merging again
-    after late jobs finish picks them up."""
-    rubric = rubric_tests() if rubric is None else rubric
-    results, status, missing, rejected = {}, {}, [], {}
+    A job with no readable results.json, or one the grader itself failed on, counts as
+    a grading error (score 0), as grade-all lists it."""
+    results, missing, warnings = {}, [], []
     for entry in jobs:
         sid = entry["id"]
-        data = read_results(os.path.join(out, entry["job"]))
-        why = "" if data is None else check_results(data, rubric)
-        if data is None or status_of(data) == "error":
+        data = res.read(os.path.join(out, entry["job"]))
+        if data is None or res.status_of(data) == "error":
             missing.append(sid)
-            results[sid] = data if data is not None else error_results(
+            data = data if data is not None else res.error_results(
                 "No result from the grading job (still running, or it failed: see "
                 "condor/logs/).")
-            status[sid] = "error"
-        elif why:
-            rejected[sid] = why
-            results[sid] = error_results(f"results.json rejected: {why}.")
-            status[sid] = "error"
-        else:
-            results[sid] = data
-            status[sid] = status_of(data)
-    return write_grades(out, results, status), missing, rejected
+        elif entry.get("path") and os.path.lexists(entry["path"]):
+            now = res.current(entry["path"])
+            why = res.stale(data, now)
+            if why in ("the submission changed", "the grader changed"):
+                warnings.append(f"{sid} ({why})")
+        results[sid] = data
+    return results, missing, warnings
+
+
+def merge(out: str, jobs: list[dict], adjustments=None, roster=None,
+          assignment: str = "HW3") -> tuple[gradebook.Written, list[str], list[str]]:
+    """Write OUT/grades.csv as grade-all does; (what was written, ids with no result,
+    warnings).  Raises ``gradebook.Refused`` (nothing written) when a job's results do
+    not match the rubric."""
+    results, missing, warnings = gather(out, jobs)
+    written = gradebook.write(
+        out, results, adjustments, roster, assignment,
+        regrade="Grade them again (make condor-grade, or python -m grader grade-all "
+                "SUBMISSIONS --out OUT --only ID), then merge.")
+    return written, missing, warnings
 
 
 def main(argv=None) -> int:
@@ -241,17 +205,24 @@ def main(argv=None) -> int:
         if not os.path.isdir(args.out):
             raise UsageError(f"{args.out} does not exist: the grading jobs write there. Check "
                              "condor_q and condor/logs/grade_*.err.")
-        path, missing, rejected = merge(args.out, jobs)
-        for sid, why in rejected.items():
-            print(f"error: {sid}: results.json of its job rejected ({why}); it was changed "
-                  "after grading, or graded with another rubric. Listed as error with score "
-                  "0: grade this student again.", file=sys.stderr)
-        bad = len(missing) + len(rejected)
-        print(f"Wrote {path}: {len(jobs) - bad} of {len(jobs)} graded."
+        adj, people = gradebook.inputs(args.out, [j["id"] for j in jobs], args.adjustments,
+                                       args.roster)
+        try:
+            with gradebook.locked(args.out, "python -m instructor.fanout merge"):
+                written, missing, warnings = merge(args.out, jobs, adj, people,
+                                                   args.assignment)
+        except gradebook.Refused as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        if warnings:
+            print(f"warning: merged, but graded before a change (regrade them: make "
+                  f"condor-grade, or grade-all --only): {', '.join(warnings)}", file=sys.stderr)
+        print(written.summary())
+        print(f"{len(jobs) - len(missing)} of {len(jobs)} graded."
               + (f" No finished results.json (job still running or failed; see "
                  f"condor/logs/), listed as error with score 0: {', '.join(missing)}"
                  if missing else ""))
-        return 1 if bad else 0
+        return 1 if missing else 0
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -19,11 +19,11 @@ htcondor2 = pytest.importorskip("htcondor2")
 classad2 = pytest.importorskip("classad2")
 
 from grader import batch, sandbox  # noqa: E402
-from grader.fanout import build_parser as fanout_parser  # noqa: E402
-from grader.fanout import read_jobs  # noqa: E402
 from hw3 import condor_submit_file as csf  # noqa: E402
 from hw3.condor_job import parse_arguments  # noqa: E402
 from hw3.word2vec import build_parser as word2vec_parser  # noqa: E402
+from instructor.fanout import build_parser as fanout_parser  # noqa: E402
+from instructor.fanout import read_jobs, write_list  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMIT_FILES = ("train.sub", "sweep.sub", "grade.sub")

@@ -1,4 +1,4 @@
-"""The sweep table and summary (hw3.sweep), and the grading fan-out (grader.fanout)."""
+"""The sweep table and summary (hw3.sweep), and the grading fan-out (instructor.fanout)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import batch, fanout, report
-from hw3 import sweep
+from grader import batch, feedback, gradebook, stamp
+from grader import results as res
+from hw3 import registry, sweep
+from instructor import fanout
 
 
 def test_grid_has_every_setting_on_every_seed():
@@ -107,7 +109,7 @@ def test_job_list_has_one_line_per_student_as_grade_all_sees_them(tmp_path, subm
 
 @pytest.fixture(scope="module")
 def rubric():
-    return fanout.rubric_tests()
+    return [(name, points) for name, points, *_ in res.rubric_tests()]
 
 
 def graded(rubric, passed: int) -> dict:
@@ -115,8 +117,9 @@ def graded(rubric, passed: int) -> dict:
     tests = [{"name": name, "score": points if i < passed else 0.0, "max_score": points,
               "status": "passed" if i < passed else "failed", "output": "",
               "visibility": "visible"} for i, (name, points) in enumerate(rubric)]
-    return {"score": sum(t["score"] for t in tests), "max_score": report.TOTAL * 1.0,
-            "execution_time": 1.0, "output": "", "tests": tests}
+    return {"score": sum(t["score"] for t in tests), "max_score": registry.TOTAL * 1.0,
+            "execution_time": 1.0, "output": "", "tests": tests,
+            "extra_data": {"hw3": {"status": "graded", "rubric_hash": stamp.rubric_hash()}}}
 
 
 def write_job_results(out: Path, job: str, data: dict) -> None:
@@ -135,14 +138,15 @@ def test_merge_writes_the_gradebook_grade_all_writes(tmp_path, submissions, rubr
     merged = (out / "grades.csv").read_bytes()
     # what grade-all writes at its end for the same results (a failed grading: error, 0)
     results = {sid: batch.finished(str(out / sid)) for sid in ids[:2]}
-    results["carol"] = report.failed_results("failed")
-    batch.write_grades(str(out), results, {"alice": "graded", "bob": "graded",
-                                           "carol": "error"})
-    assert merged == (out / "grades.csv").read_bytes()
+    results["carol"] = res.error_results("failed")
+    mine = tmp_path / "grade-all"
+    gradebook.write(str(mine), results)
+    assert merged == (mine / "grades.csv").read_bytes()
     bob = sum(points for _, points in rubric[:3])
-    assert merged.decode().splitlines() == ["student,score,max_score,status",
-                                            "alice,100,100,graded", f"bob,{bob:g},100,graded",
-                                            f"carol,0,{report.TOTAL:g},error"]
+    rows = [line.split(",")[:4] for line in merged.decode().splitlines()]
+    assert rows == [["student", "score", "max_score", "status"], ["alice", "100", "100", "graded"],
+                    ["bob", f"{bob:g}", "100", "graded"],
+                    ["carol", "0", f"{registry.TOTAL:g}", "error"]]
 
 
 AWKWARD = ("o'brien.py", "van der berg", "smith, j.py", 'say "hi".py', "$(Cluster).py",
@@ -175,13 +179,13 @@ def test_merge_maps_job_ids_back_to_the_ids_grade_all_uses(tmp_path, rubric):
     for n, job in enumerate(jobs):
         write_job_results(out, job["job"], graded(rubric, n))
     assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 0
-    merged = (out / "grades.csv").read_bytes()
-    batch.write_grades(str(out), {j["id"]: graded(rubric, n) for n, j in enumerate(jobs)}, {})
-    assert merged == (out / "grades.csv").read_bytes()
+    mine = tmp_path / "grade-all"
+    gradebook.write(str(mine), {j["id"]: graded(rubric, n) for n, j in enumerate(jobs)})
+    assert (out / "grades.csv").read_bytes() == (mine / "grades.csv").read_bytes()
 
 
-def test_merge_rejects_results_whose_tests_are_not_the_rubrics(tmp_path, submissions, rubric,
-                                                               capsys):
+def test_merge_refuses_results_whose_tests_are_not_the_rubrics_and_keeps_grades_csv(
+        tmp_path, submissions, rubric, capsys):
     path = tmp_path / "list.txt"
     fanout.write_list(str(submissions), str(path))
     out = tmp_path / "grades"
@@ -189,24 +193,25 @@ def test_merge_rejects_results_whose_tests_are_not_the_rubrics(tmp_path, submiss
               "tests": [{"name": "t", "score": 100.0, "max_score": 100.0, "status": "passed"}]}
     for job in ("alice", "bob", "carol"):
         write_job_results(out, job, forged if job == "alice" else graded(rubric, 0))
+    (out / "grades.csv").write_text("the previous gradebook\n")
     assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1
-    assert "alice,0,100,error" in (out / "grades.csv").read_text()
+    assert (out / "grades.csv").read_text() == "the previous gradebook\n"
     err = capsys.readouterr().err
-    assert "alice" in err and "not the rubric's" in err and "grade this student again" in err
+    assert "alice" in err and "not the rubric's" in err and "left as it was" in err, err
 
 
-def test_merge_rejects_results_whose_score_is_not_the_sum_of_its_tests(tmp_path, submissions,
+def test_merge_refuses_results_whose_score_is_not_the_sum_of_its_tests(tmp_path, submissions,
                                                                        rubric, capsys):
     path = tmp_path / "list.txt"
     fanout.write_list(str(submissions), str(path))
     out = tmp_path / "grades"
     for job in ("alice", "bob", "carol"):
         write_job_results(out, job, graded(rubric, 2))
-    inflated = graded(rubric, 2) | {"score": 100.0}
-    write_job_results(out, "bob", inflated)
+    write_job_results(out, "bob", graded(rubric, 2) | {"score": 100.0})
     assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 1
-    assert "bob,0,100,error" in (out / "grades.csv").read_text()
-    assert "not the sum" in capsys.readouterr().err
+    assert not (out / "grades.csv").exists()
+    err = capsys.readouterr().err
+    assert "bob: its score 100 is not the sum" in err, err
 
 
 def test_merge_accepts_the_result_of_a_missing_ops_py_as_no_submission(tmp_path, submissions,
@@ -216,7 +221,7 @@ def test_merge_accepts_the_result_of_a_missing_ops_py_as_no_submission(tmp_path,
     out = tmp_path / "grades"
     for job in ("alice", "bob"):
         write_job_results(out, job, graded(rubric, 0))
-    write_job_results(out, "carol", report.failed_results("no ops.py found"))
+    write_job_results(out, "carol", feedback.failed_results("no ops.py found"))
     assert fanout.main(["merge", "--out", str(out), "--list", str(path)]) == 0
     assert "carol,0,100,no-submission" in (out / "grades.csv").read_text()
 

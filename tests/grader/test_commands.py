@@ -1,9 +1,10 @@
 """The grader's commands end to end: full marks for the reference, zero for the
 starter, repeatable scores, Gradescope results, grade-all resumability.
 
-Runs `python -m grader` in subprocesses, as instructors and students do.  One
-grade-all run over three entries (the reference as a `make submit`-style archive,
-the untouched starter as a folder, a buggy ops.py) is shared by most tests.
+Runs `python -m grader` in subprocesses, as instructors and students do.  The class
+graded once per session (tests/conftest.py, ``graded_class``: the reference as a
+`make submit`-style archive ``ada``, the untouched starter as a folder ``stub``, a
+sigmoid that forgets grad_output ``bea``, ...) is shared by most tests.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import json
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLUTION = ROOT / "grader" / "solution" / "ops.py"
+SOLUTION = ROOT / "instructor" / "solution" / "ops.py"
 STARTER = ROOT / "starter" / "ops.py"
 GRADESCOPE_TEST_KEYS = {"name", "score", "max_score", "status", "output", "visibility"}
 
@@ -29,26 +29,10 @@ def grader(*args, timeout=600) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-def buggy_source() -> str:
-    src = SOLUTION.read_text()
-    wrong = src.replace("return (grad_output * out * (1 - out),)", "return (out * (1 - out),)")
-    assert wrong != src, "the reference's sigmoid.backward changed; update this test"
-    return wrong
-
-
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("grade-all")
-    subs = tmp / "subs"
-    subs.mkdir()
-    with tarfile.open(subs / "ref.tar.gz", "w:gz") as tf:  # like `make submit`
-        tf.add(SOLUTION, arcname="ops.py")
-    (subs / "stub").mkdir()
-    shutil.copyfile(STARTER, subs / "stub" / "ops.py")
-    (subs / "bug.py").write_text(buggy_source())
-    out = tmp / "out"
-    run = grader("grade-all", subs, "--out", out, "-j", "2")
-    return tmp, subs, out, run
+def batch(graded_class):
+    subs, out, run = graded_class
+    return out.parent, subs, out, run
 
 
 def results(out: Path, sid: str) -> dict:
@@ -62,7 +46,7 @@ def test_grade_all_exits_zero(batch):
 
 def test_reference_archive_scores_100(batch):
     _, _, out, _ = batch
-    data = results(out, "ref")
+    data = results(out, "ada")
     failed = [(t["name"], t["output"][:200]) for t in data["tests"] if t["status"] != "passed"]
     assert data["score"] == 100 and not failed, failed
 
@@ -79,7 +63,7 @@ def test_untouched_starter_scores_0_without_tracebacks(batch):
 
 def test_buggy_submission_loses_points_on_sigmoid_and_says_why(batch):
     _, _, out, _ = batch
-    data = results(out, "bug")
+    data = results(out, "bea")
     lost = [t for t in data["tests"] if t["status"] == "failed"]
     assert data["score"] < 100
     assert any("forgot the upstream gradient" in t["output"] for t in lost), [
@@ -90,7 +74,7 @@ def test_buggy_submission_loses_points_on_sigmoid_and_says_why(batch):
 
 def test_results_json_follows_the_gradescope_schema(batch):
     _, _, out, _ = batch
-    data = results(out, "ref")
+    data = results(out, "ada")
     assert {"score", "max_score", "execution_time", "output", "tests"} <= set(data)
     assert data["max_score"] == 100
     for t in data["tests"]:
@@ -100,27 +84,34 @@ def test_results_json_follows_the_gradescope_schema(batch):
     assert sum(t["max_score"] for t in data["tests"]) == 100
 
 
-def test_grades_csv_has_one_row_per_student(batch):
-    _, _, out, _ = batch
-    rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert {r["student"]: float(r["score"]) for r in rows} == {
-        "bug": results(out, "bug")["score"], "ref": 100.0, "stub": 0.0}
-
-
-def test_grade_all_again_skips_finished_students_and_keeps_scores(batch):
+def test_grades_csv_has_one_row_per_student_with_the_score_of_its_results(batch):
     _, subs, out, _ = batch
-    before = (out / "grades.csv").read_text()
-    run = grader("grade-all", subs, "--out", out)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "3 already graded, grading 0" in run.stdout, run.stdout
-    assert (out / "grades.csv").read_text() == before
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    ids = sorted(p.name.split(".")[0] for p in subs.iterdir())
+    assert sorted(r["student"] for r in rows) == ids
+    assert {r["student"]: float(r["score"]) for r in rows} == {
+        sid: results(out, sid)["score"] for sid in ids}
 
 
-def test_grading_the_same_submission_twice_gives_identical_results(batch):
-    tmp, subs, out, _ = batch
-    run = grader("grade", subs / "bug.py", "--out", tmp / "again")
+def test_grade_all_again_skips_students_that_are_up_to_date_and_keeps_scores(batch, tmp_path):
+    _, subs, out, _ = batch
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = (copy / "grades.csv").read_text()
+    run = grader("grade-all", subs, "--out", copy)
     assert run.returncode == 0, run.stderr[-2000:]
-    first, again = results(out, "bug"), json.loads((tmp / "again" / "results.json").read_text())
+    n = len(list(subs.iterdir()))
+    assert f"{n} up to date, grading 0" in run.stdout, run.stdout
+    assert (copy / "grades.csv").read_text() == before
+    assert not (copy / ".history").exists()  # nothing changed, nothing kept
+
+
+def test_grading_the_same_submission_twice_gives_identical_results(batch, tmp_path):
+    _, subs, out, _ = batch
+    run = grader("grade", subs / "bea.py", "--out", tmp_path / "again")
+    assert run.returncode == 0, run.stderr[-2000:]
+    first = results(out, "bea")
+    again = json.loads((tmp_path / "again" / "results.json").read_text())
     assert [(t["name"], t["score"], t["output"]) for t in again["tests"]] == [
         (t["name"], t["score"], t["output"]) for t in first["tests"]]
 
@@ -219,7 +210,7 @@ def without_namespaces(*args) -> subprocess.CompletedProcess:
 def test_results_carry_no_isolation_warning_where_the_sandbox_confines(batch):
     _, _, out, run = batch
     assert WARNING not in run.stderr + run.stdout
-    assert WARNING not in results(out, "ref")["output"]
+    assert WARNING not in results(out, "ada")["output"]
 
 
 def test_grade_all_warns_in_its_output_and_every_results_json_without_isolation(tmp_path):
@@ -227,8 +218,10 @@ def test_grade_all_warns_in_its_output_and_every_results_json_without_isolation(
     run = without_namespaces("grade-all", tmp_path / "subs", "--out", tmp_path / "out")
     assert run.returncode == 0, run.stderr[-2000:]
     assert WARNING in run.stderr and "Gradescope bundle" in run.stderr, run.stderr
-    output = results(tmp_path / "out", "alice")["output"]
-    assert WARNING in output and "without grader/solution" in output, output
+    data = results(tmp_path / "out", "alice")
+    staff = data["extra_data"]["hw3"]["isolation"]  # where staff read it
+    assert WARNING in staff and "without instructor/solution" in staff, staff
+    assert WARNING not in data["output"], data["output"]  # students never see it
 
 
 def test_grade_warns_on_stderr_and_in_results_json_without_isolation(tmp_path):
@@ -290,7 +283,7 @@ def test_grade_all_again_over_names_that_are_not_utf8_skips_them(tmp_path):
     os.mkdir(os.path.join(os.fsencode(subs), b"caf\xe9"))
     assert grader("grade-all", subs, "--out", tmp_path / "out").returncode == 0
     run = grader("grade-all", subs, "--out", tmp_path / "out")
-    assert run.returncode == 0 and "1 already graded, grading 0" in run.stdout, (
+    assert run.returncode == 0 and "1 up to date, grading 0" in run.stdout, (
         run.stdout + run.stderr[-2000:])
 
 
@@ -311,7 +304,8 @@ def test_grade_all_grades_again_a_student_whose_grading_failed(tmp_path):
     batch_module.write_json(str(tmp_path / "out" / "alice" / "results.json"),
                             batch_module.error_results("the grader timed out"))
     run = grader("grade-all", tmp_path / "subs", "--out", tmp_path / "out")
-    assert run.returncode == 0 and "0 already graded, grading 1" in run.stdout, run.stdout
+    assert run.returncode == 0 and "0 up to date, grading 1" in run.stdout, run.stdout
+    assert "its grading failed last time: 1" in run.stdout, run.stdout
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert [(r["student"], r["status"]) for r in rows] == [("alice", "no-submission")]
 

@@ -11,8 +11,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from sandboxed import protocol
 from grader.submission import NoSubmission, locate, student_id
+from sandboxed import protocol
 
 SOLUTION = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "grader", "solution", "ops.py")
