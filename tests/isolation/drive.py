@@ -1,12 +1,13 @@
 """Run submissions through the sandbox (no rubric) and report what each op answered.
 
-    python tests/isolation/drive.py REPORT.json OPS.py [OPS.py ...]
+    python tests/isolation/drive.py [--expect-route ROUTE] REPORT.json OPS.py [OPS.py ...]
 
 For each submission: one ``Sandbox``; every op's forward and backward once on small
 inputs (where a hostile entry's attack fires), checked here against numpy; then
 the sandbox is closed.  ``$HW3_DRIVE_ROOT`` names the repository (or copy) to use.  REPORT.json holds, per submission, per op and call, "ok",
 "wrong" or the failure's message, and ``confine.status()`` of this process.  The
-isolation tests start this under ``host.py`` to see what holds on other hosts.
+isolation tests start this under ``host.py`` to see what holds on other hosts; with
+``--expect-route``, nothing is run unless ``confine.route()`` is that route.
 """
 
 from __future__ import annotations
@@ -68,11 +69,17 @@ def drive(path: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    expect = None
+    if argv[:1] == ["--expect-route"]:
+        expect, argv = argv[1], argv[2:]
     out, paths = argv[0], argv[1:]
     start = time.monotonic()
     status = confine.status()
     report = {"route": confine.route(), "summary": status.summary, "holds": status.holds(),
               "message": status.message, "submissions": {}}
+    if expect is not None and report["route"] != expect:  # never let hostile code loose
+        paths = []                                         # on a route not meant for it
+        report["refused"] = f"route {report['route']!r}, not {expect!r}: nothing was run"
     for path in paths:
         report["submissions"][os.path.basename(path)] = drive(path)
     report["seconds"] = round(time.monotonic() - start, 2)
