@@ -24,7 +24,8 @@ decided once per process by trying, never assumed):
    copies of other students' ops.py live there) are replaced by empty ones holding
    only what the child needs; then every mount is made read-only (the repository,
    the output folders, the home folder: everything), except the child's own temp
-   folder;
+   folder, which becomes a tmpfs of its own (``SCRATCH_MB``: a disk bomb fills that
+   and nothing else, and what it wrote goes with the namespace);
 4. a PID namespace of its own: the process that unshared forks once more and waits
    (outside, in the grader's namespace, it only mirrors the inner process's exit
    status); the inner one is pid 1 of the new namespace, in a session of its own,

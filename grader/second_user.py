@@ -80,13 +80,14 @@ class User:
             os.chown(os.path.join(path, name), self.uid, self.gid, follow_symlinks=False)
 
     def release(self) -> None:
-        """Kill what runs as the uid, remove what it left, unlock it."""
+        """Kill what runs as the uid, remove what it left, unlock it (marked clean only
+        once nothing of it is left, zombies included)."""
         if self._lock < 0:
             return
         try:
-            clean(self.uid)
-            os.pwrite(self._lock, CLEAN, 0)
-            os.ftruncate(self._lock, len(CLEAN))
+            state = CLEAN if clean(self.uid) else b"zombies\n"
+            os.pwrite(self._lock, state, 0)
+            os.ftruncate(self._lock, len(state))
         except OSError:
             pass
         finally:
@@ -116,9 +117,12 @@ def acquire() -> User | None:
             os.close(fd)
             continue
         try:
-            left_clean = os.pread(fd, 64, 0) == CLEAN
-            if not left_clean:  # a grader killed before it cleaned up (or first use)
-                clean(uid)
+            # Not left clean: a grader killed before it cleaned up, a first use, or
+            # zombies not yet reaped (they count against the uid's RLIMIT_NPROC: the
+            # next worker would inherit them, so such a uid waits its turn).
+            if os.pread(fd, 64, 0) != CLEAN and not clean(uid):
+                os.close(fd)
+                continue
             os.pwrite(fd, b"in use\n", 0)
             os.ftruncate(fd, 7)
         except OSError:
@@ -128,16 +132,21 @@ def acquire() -> User | None:
     return None
 
 
-def clean(uid: int) -> None:
-    if running(uid):  # (looking costs ~1 ms; the killing child ~30 ms of fork)
+def clean(uid: int) -> bool:
+    """Kill what runs as ``uid`` and sweep what it left; True if no process of it (not
+    even a zombie) is left."""
+    live, zombies = processes_of(uid)
+    if live:  # (looking costs ~1 ms; the killing child ~30 ms of fork)
         kill_all(uid)
     sweep(uid)
+    if live:
+        live, zombies = processes_of(uid)
+    return not live and not zombies
 
 
-def running(uid: int) -> list[int]:
-    """The live processes whose real, effective or saved uid is ``uid`` (zombies are
-    left out: they hold nothing and only their parent can remove them)."""
-    found = []
+def processes_of(uid: int) -> tuple[list[int], list[int]]:
+    """(live processes, zombies) whose real, effective or saved uid is ``uid``."""
+    found, zombies = [], []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -153,9 +162,9 @@ def running(uid: int) -> list[int]:
             elif line.startswith(b"Uid:"):
                 uids = line.split()[1:4]
                 break
-        if state != [b"Z"] and str(uid).encode() in uids:
-            found.append(int(name))
-    return found
+        if str(uid).encode() in uids:
+            (zombies if state == [b"Z"] else found).append(int(name))
+    return found, zombies
 
 
 def kill_all(uid: int) -> None:

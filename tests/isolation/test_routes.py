@@ -44,10 +44,12 @@ from isolation_support import (
     wait_until_gone,
     world_python,
 )
+from test_batch import MemoryCgroup
 
 from grader import landlock, seccomp
 
 NOBODY = 65534
+REFERENCE = Path(__file__).resolve().parents[2] / "instructor" / "solution" / "ops.py"
 pytestmark = [
     pytest.mark.slow, pytest.mark.timeout(900),
     pytest.mark.skipif(os.geteuid() != 0, reason="simulating these hosts needs root"),
@@ -72,6 +74,7 @@ class Run:
     left_processes: list
     left_files: list
     planted: list
+    memory_events: dict | None = None  # of the 768 MB cgroup it ran in, if one was made
 
 
 @dataclass
@@ -94,8 +97,9 @@ def place():
 
 
 def drive(place: Place, name: str, source: Path, host_args: list[str], kinds: list[str],
-          route: str, user: int = 0) -> Run:
-    """Drive ``kinds`` on a simulated host, from ``source``, as ``user``."""
+          route: str, user: int = 0, memory_mb: int | None = None) -> Run:
+    """Drive ``kinds`` on a simulated host, from ``source``, as ``user`` (in a memory
+    cgroup of ``memory_mb``, where one can be made)."""
     run = place.base / name
     subs, tmp, home = run / "subs", run / "tmp", run / "home"
     for folder in (run, subs, tmp, home):
@@ -107,10 +111,11 @@ def drive(place: Place, name: str, source: Path, host_args: list[str], kinds: li
     before = snapshot([source, *site_packages()], hashed=[source])
     with Listeners() as listeners:
         paths = []
-        for kind in kinds:
+        for kind in [*kinds, "reference"] if kinds else []:  # a correct one after them
             path = listeners.submission(subs) if kind == NETWORK else subs / f"{kind}.py"
             if kind != NETWORK:
-                shutil.copyfile(SUBMISSIONS / f"{kind}.py", path)
+                shutil.copyfile(REFERENCE if kind == "reference" else
+                                SUBMISSIONS / f"{kind}.py", path)
             os.chmod(path, 0o644)
             paths.append(str(path))
         report = run / "report.json"
@@ -119,7 +124,15 @@ def drive(place: Place, name: str, source: Path, host_args: list[str], kinds: li
                    "PYTHONDONTWRITEBYTECODE=1",
                    f"HW3_DRIVE_ROOT={source}", place.python, str(DRIVE), "--expect-route", route,
                    str(report), *paths]
-        proc = subprocess.run(command, cwd=run, capture_output=True, text=True, timeout=600)
+        cgroup = MemoryCgroup(memory_mb) if memory_mb else None
+        cgroup = cgroup if cgroup is not None and cgroup.path else None
+        try:
+            proc = subprocess.run(command, cwd=run, capture_output=True, text=True,
+                                  timeout=600, preexec_fn=cgroup.join if cgroup else None)
+            events = cgroup.events() if cgroup else None
+        finally:
+            if cgroup:
+                cgroup.remove()
         assert proc.returncode == 0 and report.exists(), proc.stderr[-3000:]
         heard = list(listeners.received)
     refused = json.loads(report.read_text()).get("refused")
@@ -133,13 +146,14 @@ def drive(place: Place, name: str, source: Path, host_args: list[str], kinds: li
                changes(before, snapshot([source, *site_packages()], hashed=[source])),
                wait_until_gone(left, 5.0), files_of_sandbox_uids(shared_folders()),
                [os.path.join(f, n) for f in watched for n in PLANTED_NAMES
-                if os.path.lexists(os.path.join(f, n))])
+                if os.path.lexists(os.path.join(f, n))], events)
 
 
 @pytest.fixture(scope="module")
 def gradescope(place):
     source = fake_autograder(place.base / "autograder")
-    return drive(place, "gradescope", source, ["--no-landlock"], hostile_names(), "second user")
+    return drive(place, "gradescope", source, ["--no-landlock"], hostile_names(), "second user",
+                 memory_mb=768)
 
 
 @pytest.fixture(scope="module")
@@ -169,10 +183,11 @@ def assert_contained(run: Run, kinds: list[str]) -> None:
     for kind in kinds:
         affected = EXPECTED[kind]["affected"]
         lost = {k: v[:200] for k, v in failures(run, kind).items()
-                if k.split(".")[0] not in affected}
-        assert lost == {}, f"{kind} disturbed other ops: {lost}"
+                if k.split(".")[0] not in affected or not EXPECTED[kind]["must_fail"]}
+        assert lost == {}, f"{kind} disturbed ops that compute correctly: {lost}"
         for op in EXPECTED[kind]["must_fail"]:
             assert any(k.startswith(op + ".") for k in failures(run, kind)), kind
+    assert failures(run, "reference") == {}, "the correct submission after them failed"
     got = probes(run)
     assert {k: got[k] for k in PROBES_REFUSED if not str(got[k]).startswith("refused")} == {}, got
     assert (got["cap_eff"], got["environ_of_others"], got["seccomp"], got["no_new_privs"]) == (
@@ -191,8 +206,19 @@ def test_gradescope_takes_the_second_user_route_and_every_property_holds(gradesc
 
 
 def test_gradescope_contains_every_hostile_kind_via_the_second_user(gradescope):
-    assert set(gradescope.report["submissions"]) == {f"{k}.py" for k in hostile_names()}
+    assert set(gradescope.report["submissions"]) == {f"{k}.py" for k in hostile_names()} | {
+        "reference.py"}
     assert_contained(gradescope, hostile_names())
+
+
+def test_gradescope_in_768_mb_stops_the_hogs_at_the_sandboxs_limit_not_the_oom_killer(
+        gradescope):
+    if gradescope.memory_events is None:
+        pytest.skip("no writable memory cgroup here")
+    assert gradescope.memory_events.get("oom_kill", 0) == 0, gradescope.memory_events
+    hog = failures(gradescope, "memory_hog_dot_backward")["dot.backward"]
+    held = int(hog.split("memory hog: held ")[1].split(" MB")[0])
+    assert "MemoryError" in hog and held <= 512, hog
 
 
 def test_gradescope_secrets_are_unreadable_to_others_after_lock_secrets(place, gradescope):
