@@ -111,10 +111,15 @@ def read_roots(hidden, holes=()) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=16)
+def _read_roots(hidden: tuple, holes: tuple) -> list[str]:
+    return read_roots(hidden, holes)  # the same for every worker of a grader
+
+
 def rules(writable: str | None, hidden, holes=(), listable=()) -> list[tuple[bytes, str]]:
     """(path, kind) for the child: "read" below each readable root, "list" (names only)
     for ``listable`` folders, "write" for its own temp folder, "null" for /dev/null."""
-    out = [(os.fsencode(p), "read") for p in read_roots(hidden, holes)]
+    out = [(os.fsencode(p), "read") for p in _read_roots(tuple(hidden), tuple(holes))]
     out += [(os.fsencode(os.path.realpath(p)), "list") for p in listable if os.path.isdir(p)]
     if writable:
         out.append((os.fsencode(os.path.realpath(writable)), "write"))
