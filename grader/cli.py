@@ -60,10 +60,11 @@ Exit status: 0 whenever grading completed, whatever the scores; 2 for bad input
 itself failed or a gradebook was refused.
 
 Isolation: student code never runs in the grader's process.  It runs in a child
-process (clean environment, private temp folder) limited to 5 s per op call, 40-60 s
-per training run, 3 GB of memory, 64 processes and 16 MB per written file, with its
-output drained and capped; every verdict is computed here.  A hang or crash costs
-the checks it hit, and a fresh child runs the rest.
+process (clean environment, private temp folder, no network) limited to 5 s per op
+call, 40-60 s per training run, 3 GB of memory (less in a smaller machine or
+container: 512 MB in Gradescope's 768 MB), 64 processes and 16 MB per written file,
+with its output drained and capped; every verdict is computed here.  A hang or crash
+costs the checks it hit, and a fresh child runs the rest.
 """
 
 

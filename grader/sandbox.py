@@ -3,21 +3,31 @@
 ``Sandbox(ops_path)`` runs each op's requests in a worker of its own (``sigmoid``,
 ``log``, ``multiply``, ``dot``; training, which needs all four, in a fifth), each
 started lazily on its first request, so a timer, a signal handler or a thread one op
-leaves behind can cost only that op's points.  Each worker is ``grader/worker.py``:
+leaves behind can cost only that op's points.  Each worker is ``sandboxed/worker.py``:
 
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
 * limits set in the child before exec: CPU seconds, address space (memory: the
-  workers' limits add up to ``memory_mb``), file size, core dumps off, number of processes (for a non-root user; root
-  ignores RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
-* ``grader.confine``: in a private mount namespace (as root, or in an unprivileged
-  user namespace) where the hidden tests, the solution, the catalogs, the reference
-  curves, the gold word classes and the class's other submissions and results are
-  empty and the whole disk is read-only except the child's temp dir; its own PID
-  namespace, so it can neither see nor signal the grader, and killing its pid 1
-  kills everything it started; no capabilities, no new privileges;
-* where no PID namespace can be made: its own session/process group, killed as a
-  whole (plus anything in its cgroup), and ``confine.status()`` warns;
+  caps of the workers alive at once add up to the budget ``grader.memory.plan``
+  finds for this machine or container, at most ``memory_mb``; where they cannot all
+  be alive at once, the least recently used one is stopped before the next starts),
+  file size, core dumps off, number of processes (for a non-root user; root ignores
+  RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
+* ``grader.confine``, on the route this machine allows (``confine.route()``):
+  with namespaces, a private mount namespace (as root, or in an unprivileged user
+  namespace) where the instructor's side, the grader, the catalogs, the gold word
+  classes and the class's other submissions and results are empty and the whole disk
+  is read-only except the child's temp dir (a small tmpfs of its own: a disk bomb
+  fills nothing else); its own PID namespace, so it can neither see nor signal the
+  grader, and killing its pid 1 kills everything it started; its own network
+  namespace.  As root without namespaces (Gradescope), a uid of its own per worker
+  (``grader.second_user``; its processes killed and what it left in shared temp
+  folders removed when the worker stops).  Everywhere: no capabilities, no new
+  privileges, Landlock where there are no namespaces, and a seccomp filter (no
+  sockets at all; without a PID namespace no signals but to itself, no setsid);
+* where no PID namespace can be made: its own session/process group (which it
+  cannot leave), killed as a whole (plus anything in its cgroup or of its uid), and
+  ``confine.status()`` says what holds;
 * stdout/stderr go to a pipe drained (non-blocking, with a deadline when the worker
   is stopped) by a thread that keeps only the first and last few KB, so printing
   100 MB costs nothing but the time to pipe it and a straggler holding the pipe
@@ -35,6 +45,7 @@ import failure is sticky: it is reported for every request without retrying.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import resource
@@ -48,6 +59,7 @@ import tempfile
 import threading
 import time
 
+from grader import confine, memory, second_user
 from grader.confine import confiner
 from hw3.registry import NAMES as OPS
 from sandboxed import protocol
@@ -56,7 +68,8 @@ WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
                       "sandboxed", "worker.py")
 _counter = itertools.count()
 FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
-# Address space of the submission's processes.  condor/grade.sub's request_memory must
+# Address space of the submission's processes at most (less where the machine or its
+# cgroup has less: grader.memory.plan).  condor/grade.sub's request_memory must
 # cover it plus GRADER_MEMORY_MB (the grading process and its job wrapper: ~100 MB
 # measured, peak resident, grading the reference); tests/dist check it.
 MEMORY_MB = 3072
@@ -202,6 +215,28 @@ class _PidsCgroup:
             pass
 
 
+@functools.cache
+def _searchable_temp() -> str | None:
+    """A temp folder every user can reach (all folders above it searchable), for the
+    second user's temp folders: $TMPDIR may be a private folder (grade-all's)."""
+    def searchable(path: str) -> bool:
+        path = os.path.realpath(path)
+        while True:
+            try:
+                if not os.stat(path).st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+            if path == os.path.dirname(path):
+                return True
+            path = os.path.dirname(path)
+
+    for folder in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(folder) and searchable(folder):
+            return folder
+    return None
+
+
 def _tasks_of_this_user() -> int:
     uid, n = os.getuid(), 0
     for name in os.listdir("/proc"):
@@ -285,13 +320,18 @@ class _Worker:
         self._req = self._resp = self._status = self._out = -1
         self._drain: _Drain | None = None
         self.dirty = False  # a frame came that was not the answer: replace the worker
+        self.user: second_user.User | None = None  # its own uid (second-user route)
 
     # ------------------------------------------------------------------ lifecycle
     def _limits(self, pid_w: int):
         mem = self.memory_mb << 20
         cpu, cgroup = self.cpu_seconds, self._cgroup
-        confine = confiner(writable=self.tmp, pid_fd=pid_w)
-        nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.box.max_pids
+        user = self.user.uid if self.user is not None else None
+        confine = confiner(writable=self.tmp, pid_fd=pid_w, user=user)
+        if user is not None:  # a uid of its own: nothing else runs as it
+            nproc = self.box.max_pids
+        else:
+            nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.box.max_pids
 
         def apply():  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -316,9 +356,17 @@ class _Worker:
 
     def start(self, import_timeout: float) -> dict:
         """Start the process and return its hello (raises WorkerFailure)."""
-        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{owner_tag()}-")
+        second = confine.route() == confine.SECOND_USER
+        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{owner_tag()}-",
+                                    dir=_searchable_temp() if second else None)
         target = os.path.join(self.tmp, "ops.py")
         shutil.copyfile(self.box.ops_path, target)
+        if second:
+            self.user = second_user.acquire()
+            if self.user is None:
+                raise RuntimeError("no free uid for the sandbox's second user (all of "
+                                   f"{second_user.BASE}..+{second_user.COUNT} are locked)")
+            self.user.give(self.tmp)
         self._cgroup = _PidsCgroup(self.box.max_pids)
         req_r, self._req = os.pipe()
         self._resp, resp_w = os.pipe()
@@ -411,6 +459,9 @@ class _Worker:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.user is not None:  # every process of its uid, what it left in /tmp & co
+            self.user.release()
+            self.user = None
         for fd in (self._req, self._resp, self._status, self._pidfd):
             if fd is not None and fd >= 0:
                 try:
@@ -617,7 +668,9 @@ class Sandbox:
         self.ops_path = os.path.abspath(ops_path)
         self.timeout = timeout
         self.import_timeout = import_timeout
-        self.memory_mb = memory_mb
+        # What this machine (or container) has room for, and how many workers fit.
+        self.memory_mb, self.slots = memory.plan(memory_mb, len(OPS) + 1 if per_op else 1,
+                                                 memory.graders())
         self.cpu_seconds = cpu_seconds
         self.max_pids = max_pids
         self.max_restarts = max_restarts
@@ -628,6 +681,8 @@ class Sandbox:
         self.ops_info: dict = {}
         self.workers: dict[str | None, _Worker] = {}  # role -> worker (None: not yet bound)
         self._last: _Worker | None = None
+        self._recent: list[str | None] = []  # roles by last use, least recent first
+        self._evicted: set[str | None] = set()  # stopped to make room (not failures)
         remove_stale_folders()
 
     # ------------------------------------------------------------------ lifecycle
@@ -659,13 +714,29 @@ class Sandbox:
         return op if op in OPS else "other"
 
     def _memory(self, role: str | None) -> int:
-        """The workers' address spaces add up to ``memory_mb``: a third for training
-        (the toy runs peak at ~160 MB), the rest shared by the four op workers (each
-        peaks at ~125 MB grading the reference)."""
+        """The address spaces of the workers alive at once add up to ``memory_mb``.  All
+        five alive: a third for training (the toy runs peak at ~165 MB), the rest shared
+        by the four op workers (each peaks at ~100 MB grading the reference).  Fewer
+        alive at once (a small container): an equal share each."""
         if not self.per_op:
             return self.memory_mb
+        if self.slots <= len(OPS):
+            return self.memory_mb // self.slots
         train = self.memory_mb // 3
         return train if role == TRAIN else (self.memory_mb - train) // len(OPS)
+
+    def _touch(self, role: str | None) -> None:
+        if role in self._recent:
+            self._recent.remove(role)
+        self._recent.append(role)
+
+    def _make_room(self) -> None:
+        """Stop the least recently used workers until one more fits in ``slots``."""
+        alive = [r for r in self._recent if r in self.workers and self.workers[r].alive]
+        while alive and len(alive) >= self.slots:
+            role = alive.pop(0)
+            self.workers[role].close()
+            self._evicted.add(role)
 
     def _spawn(self, role: str | None) -> _Worker:
         if self.import_failure is not None:
@@ -682,12 +753,17 @@ class Sandbox:
             raise WorkerFailure("gave-up", "your code crashed or hung too many times"
                                 + (f" in {role}" if role in OPS else "")
                                 + "; the remaining checks were not run.")
-        self.restarts_left[key] = left - 1
+        if role in self._evicted:  # stopped to make room: starting it again is no retry
+            self._evicted.discard(role)
+        else:
+            self.restarts_left[key] = left - 1
+        self._make_room()
         cpu = self.cpu_seconds if role in (TRAIN, "all") else min(self.cpu_seconds,
                                                                   OP_CPU_SECONDS)
         worker = _Worker(self, role, self._memory(role), cpu)
         self.workers[role] = worker
         self._last = worker
+        self._touch(role)
         try:
             hello = worker.start(self.import_timeout)
         except WorkerFailure as failure:
@@ -712,12 +788,15 @@ class Sandbox:
     def _worker_for(self, role: str) -> _Worker:
         worker = self.workers.get(role)
         if worker is not None and worker.alive:
+            self._touch(role)
             return worker
         spare = self.workers.get(None)
         if spare is not None and spare.alive and (self._memory(None) == self._memory(role)):
             del self.workers[None]
             spare.role = role
             self.workers[role] = spare
+            self._recent = [r for r in self._recent if r is not None]
+            self._touch(role)
             return spare
         return self._spawn(role)
 

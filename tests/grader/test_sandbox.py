@@ -161,7 +161,7 @@ def test_forking_is_capped_and_every_child_is_killed_at_the_end(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="confinement applies when grading as root")
 def test_as_root_the_child_cannot_lift_limits_or_read_hidden_tests(tmp_path):
-    hidden = os.path.join(os.path.dirname(sandbox_module.__file__), "rubric", "hidden")
+    hidden = os.path.join(REPO, "instructor")
     body = ("import resource, os\n"
             "                try:\n"
             "                    resource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n"
@@ -191,7 +191,7 @@ def test_a_method_that_hung_twice_is_not_called_again(tmp_path):
                 sub.forward("sigmoid", [1.0])
         sub.new_test()
         start = time.monotonic()
-        with pytest.raises(CheckFailed, match="not run"):
+        with pytest.raises(CheckFailed, match="Not run"):
             sub.forward("sigmoid", [1.0])
         assert time.monotonic() - start < 1.5
         np.testing.assert_allclose(sub.forward("log", [1.0]), [0.0])
@@ -233,8 +233,13 @@ with Sandbox({path!r}) as box:
         print(err.info["message"])
 '''
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(sandbox_module.__file__)))
-SECRETS = [os.path.join(REPO, *p.split("/")) for p in
-           ("grader/solution", "grader/rubric/hidden", "grader/catalog", ".git")]
+# What the child must see empty: the instructor's side, the grader (its checks are not
+# the submission's to borrow), the starter, the tests and catalogs, and .git (a folder
+# in a clone; in a git worktree a file).  What is inside them is simply not there.
+SECRETS = [os.path.join(REPO, p) for p in ("instructor", "grader", "starter", "tests", ".git")
+           if os.path.isdir(os.path.join(REPO, p))]
+INSIDE = [os.path.join(REPO, *p.split("/")) for p in
+          ("instructor/solution", "instructor/hidden", "instructor/reference", "tests/catalog")]
 
 
 def view_submission(folder, listed=(), written=()) -> str:
@@ -287,11 +292,11 @@ needs_namespaces = pytest.mark.skipif(
 
 
 @needs_namespaces
-def test_the_child_sees_the_solution_hidden_tests_catalogs_and_git_empty(tmp_path):
-    assert all(os.listdir(p) for p in SECRETS if os.path.isdir(p))
-    seen = child_view(tmp_path, SECRETS)["seen"]
-    assert seen == {p: 0 for p in SECRETS if os.path.isdir(p)} | {
-        p: "No such file or directory" for p in SECRETS if not os.path.isdir(p)}, seen
+def test_the_child_sees_the_instructors_side_the_grader_catalogs_and_git_empty(tmp_path):
+    assert all(os.listdir(p) for p in SECRETS + INSIDE)
+    seen = child_view(tmp_path, SECRETS + INSIDE)["seen"]
+    assert seen == {p: 0 for p in SECRETS} | dict.fromkeys(INSIDE, "No such file or directory"
+                                                           ), seen
 
 
 @needs_namespaces
@@ -330,7 +335,7 @@ def test_another_sandbox_cannot_read_this_ones_files_through_proc(tmp_path):
         victim.start()
         pids = {victim.proc.pid, *(w.inner for w in victim.workers.values() if w.inner)}
         targets = [*(f"/proc/{pid}/cwd" for pid in sorted(pids)),
-                   f"/proc/{os.getpid()}/root{REPO}/grader/solution"]
+                   f"/proc/{os.getpid()}/root{REPO}/instructor/solution"]
         seen = child_view(tmp_path / "thief", targets)["seen"]
     finally:
         victim.close()
@@ -480,22 +485,32 @@ def can_forbid_namespaces() -> bool:
     return proc.returncode == 0 and "refused" in proc.stdout
 
 
-def test_status_says_isolation_is_incomplete_where_no_namespace_can_be_made():
+def test_status_measures_what_holds_where_no_namespace_can_be_made():
+    """No namespaces (and no second user: its uid does not exist in this user
+    namespace): the route is "limits only"; with Landlock (ABI 6: scoped signals) every
+    property still holds, without it the message says what does not and how to fix it.
+    (tests/isolation/test_routes.py covers each route on simulated hosts.)"""
     import json
     import subprocess
     import sys
 
+    from grader import landlock
+
     if not can_forbid_namespaces():
         pytest.skip("cannot make a place without namespaces here (unshare -U, capsh)")
     code = ("import json; from grader.confine import status; s = status(); "
-            "print(json.dumps({'how': s.how, 'readable': s.readable, 'message': s.message}))")
+            "print(json.dumps({'how': s.how, 'route': s.route, 'holds': s.holds(), "
+            "'message': s.message}))")
     proc = subprocess.run(without_namespaces(f"{sys.executable} -c \"{code}\""), cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got["how"] == "none" and SECRETS[0] in got["readable"], got
-    assert "isolation is incomplete" in got["message"], got["message"]
-    assert "signal the grader" in got["message"], got["message"]
-    assert "Gradescope bundle" in got["message"] and "without grader/solution" in got["message"]
+    assert (got["how"], got["route"]) == ("none", "limits only"), got
+    if landlock.abi() >= 6:
+        assert all(got["holds"].values()) and got["message"] == "", got
+    else:
+        assert not got["holds"]["secrets hidden"], got
+        assert "isolation is incomplete" in got["message"], got["message"]
+        assert "Gradescope bundle" in got["message"] and "Landlock" in got["message"]
 
 
 @needs_namespaces
@@ -727,14 +742,23 @@ def test_an_undecodable_answer_is_the_submissions_problem(tmp_path):
 def test_the_child_cannot_read_the_reference_curves_or_the_gold_classes(tmp_path):
     """A submission faking training would need the reference loss curves and the word
     classes; training itself needs only the corpus."""
-    reference = os.path.join(REPO, "grader", "reference")
+    reference = os.path.join(REPO, "instructor", "reference")
     files = [os.path.join(REPO, *p.split("/")) for p in
-             ("data/toy/classes.tsv", "hw3/grammar.py", "data/toy/corpus.txt")]
+             ("data/toy/classes.tsv", "instructor/grammar.py", "data/toy/corpus.txt")]
     assert os.listdir(reference) and all(os.path.getsize(f) for f in files)
     body = ("import json, os\n"
-            f"                sizes = [len(open(f, 'rb').read()) for f in {files!r}]\n"
-            f"                raise RuntimeError(json.dumps([len(os.listdir({reference!r}))]"
-            " + sizes))")
+            "                def size(f):\n"
+            "                    try:\n"
+            "                        return len(open(f, 'rb').read())\n"
+            "                    except OSError:\n"
+            "                        return 0\n"
+            "                def count(d):\n"
+            "                    try:\n"
+            "                        return len(os.listdir(d))\n"
+            "                    except OSError:\n"
+            "                        return 0\n"
+            f"                sizes = [size(f) for f in {files!r}]\n"
+            f"                raise RuntimeError(json.dumps([count({reference!r})] + sizes))")
     with Sandbox(write_ops(tmp_path, sigmoid_forward=body)) as box:
         with pytest.raises(StudentError) as err:
             call(box, "sigmoid", [1.0])
