@@ -97,11 +97,14 @@ def add_note(data: dict, note: str) -> dict:
 
 
 def grade_entry(path: str, hide=(), note: str = "",
-                timeout: float = PER_SUBMISSION_TIMEOUT) -> tuple[str, dict]:
+                timeout: float = PER_SUBMISSION_TIMEOUT, graders: int = 1) -> tuple[str, dict]:
     """Grade one entry in its own `grade` process; (status, results).
 
     ``hide``: folders the submission's process must not see (the class's submissions
-    and results); ``note``: the isolation warning, recorded in the results."""
+    and results); ``note``: the isolation warning, recorded in the results;
+    ``graders``: how many grade processes run at once (they share the memory budget,
+    grader/memory.py)."""
+    from grader.memory import GRADERS_ENV
     from grader.sandbox import owner_tag
 
     private = tempfile.mkdtemp(prefix=f"hw3-grade-all-{owner_tag()}-")
@@ -113,7 +116,7 @@ def grade_entry(path: str, hide=(), note: str = "",
     # folders) in `scratch`: removed below even when it was killed and could not.
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))), "PYTHONIOENCODING": "utf-8:backslashreplace",
-        "TMPDIR": scratch}
+        "TMPDIR": scratch, GRADERS_ENV: str(max(1, graders))}
     hidden = [os.path.abspath(p) for p in hide if p]
     if hidden:
         env[HIDE_ENV] = os.pathsep.join([*hidden, *filter(None, [env.get(HIDE_ENV)])])
@@ -136,10 +139,10 @@ def grade_entry(path: str, hide=(), note: str = "",
     return status_of(data), add_note(data, note)
 
 
-def grade_one(sid: str, path: str, out: str, hide=(), note: str = ""
+def grade_one(sid: str, path: str, out: str, hide=(), note: str = "", graders: int = 1
               ) -> tuple[str, str, dict]:
     """Grade one entry into OUT/<sid>/results.json; (id, status, results)."""
-    status, data = grade_entry(path, hide, note)
+    status, data = grade_entry(path, hide, note, graders=graders)
     write_json(os.path.join(out, sid, "results.json"), data)
     return sid, status, data
 
@@ -227,7 +230,7 @@ def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) ->
     status = {sid: status_of(data) for sid, data in results.items()}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for n, (sid, state, data) in enumerate(
-                pool.map(lambda e: grade_one(e[0], e[1], out, hide, note), pending), 1):
+                pool.map(lambda e: grade_one(e[0], e[1], out, hide, note, jobs), pending), 1):
             results[sid], status[sid] = data, state
             print(f"[{n}/{len(pending)}] {sid}: {float(data['score']):g} ({state})", flush=True)
     for sid, data in results.items():

@@ -37,14 +37,13 @@ python3 -m venv "$root/venv"
 # and no readable copy of it lands in site-packages.
 "$root/venv/bin/python" -m pip install --no-deps -e .
 
-# Only root reads the instructors' files, the grader and the gold word classes: where the
-# sandbox cannot make namespaces (Docker's seccomp profile), it runs submissions as a
-# second, unprivileged user, and these modes are what keep them from it.
-for path in instructor grader starter data/toy/classes.tsv; do
-    if [ -e "$path" ]; then
-        chmod -R go-rwx "$path"
-    fi
-done
+# Where the sandbox cannot make namespaces (Docker's seccomp profile), it runs each
+# submission as a second, unprivileged user: that user must read the library, the
+# homework, the worker, the corpora and the venv, and nothing else. lock_secrets()
+# makes every other top-level folder (instructor/, grader/, ...) readable by root only.
+chmod o+x "$root" "$root/source"
+chmod -R a+rX "$root/source" "$root/venv"
+"$root/venv/bin/python" -c 'from grader.confine import lock_secrets; lock_secrets()'
 
 # Fail the image build now rather than every student's run later.
 "$root/venv/bin/python" -c 'import edugrad, hw3, sandboxed, grader.cli, instructor.hidden'
