@@ -3,8 +3,8 @@
 An entry is the code that differs from a correct submission: usually one op (or one
 method: ``class sigmoid(sigmoid.op_class)`` overrides what it defines and inherits
 the rest), sometimes module-level code.  It is appended to the reference solution,
-so its definitions win.  Entries marked ``"whole": true`` in expected.json are
-complete files on their own (a submission that must implement nothing).
+so its definitions win; entries marked ``"base": "starter"`` in expected.json are
+appended to the untouched starter instead (a submission that implements nothing).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SOLUTION = ROOT / "instructor" / "solution" / "ops.py"
+BASES = {"solution": ROOT / "instructor" / "solution" / "ops.py",
+         "starter": ROOT / "starter" / "ops.py"}
 EXPECTED = json.loads((HERE / "expected.json").read_text())
 KINDS = ("buggy", "valid", "hostile", "numerical")
 
@@ -27,10 +28,8 @@ def entries(kind: str) -> list[str]:
 def source(kind: str, name: str) -> str:
     """The ops.py of entry ``name`` of ``kind``."""
     entry = (HERE / kind / f"{name}.py").read_text()
-    if EXPECTED[kind][name].get("whole"):
-        return entry
-    return (SOLUTION.read_text().rstrip() + f"\n\n\n# ---- catalog entry {kind}/{name} ----\n"
-            + entry)
+    base = BASES[EXPECTED[kind][name].get("base", "solution")]
+    return base.read_text().rstrip() + f"\n\n\n# ---- catalog entry {kind}/{name} ----\n" + entry
 
 
 def write(folder: Path, kind: str, name: str, entry_id: str | None = None) -> Path:

@@ -20,10 +20,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-SUBMISSIONS = HERE / "submissions"
 HOST = HERE / "host.py"
 DRIVE = HERE / "drive.py"
-EXPECTED = json.loads((SUBMISSIONS / "expected.json").read_text())["hostile"]
+sys.path.insert(0, str(ROOT / "tests" / "catalog"))
+import build  # noqa: E402  (tests/catalog/build.py: the hostile entries live in the catalog)
+
+# The catalog's hostile entries that these tests grade (with their listeners, in a
+# memory cgroup and on simulated hosts) rather than tests/grader/test_catalogs.py.
+EXPECTED = {name: meta for name, meta in build.EXPECTED["hostile"].items()
+            if meta.get("graded_in") == "tests/isolation"}
 NETWORK = "network_exfiltration_sigmoid_forward"
 OPS = ("sigmoid", "log", "multiply", "dot")
 # What the poisoning entries leave if they get through (names no one else uses).
@@ -33,6 +38,12 @@ PLANTED_NAMES = ("hw3-isolation-poison.pth", "hw3_isolation_poison.py", "sitecus
 
 def hostile_names() -> list[str]:
     return sorted(EXPECTED)
+
+
+def write_submission(name: str, path: Path) -> Path:
+    """The complete ops.py of hostile entry ``name`` (tests/catalog/build.py), at ``path``."""
+    path.write_text(build.source("hostile", name))
+    return path
 
 
 # --------------------------------------------------------------------------- network
@@ -80,7 +91,7 @@ class Listeners:
 
     def submission(self, folder: Path, name: str = NETWORK) -> Path:
         """The network entry with this run's addresses in its TARGETS line."""
-        lines = (SUBMISSIONS / f"{name}.py").read_text().splitlines(keepends=True)
+        lines = build.source("hostile", name).splitlines(keepends=True)
         index = next(i for i, line in enumerate(lines) if line.startswith("TARGETS = "))
         lines[index] = f"TARGETS = {json.dumps(self.targets())}  # noqa: E501\n"
         path = folder / f"{name}.py"

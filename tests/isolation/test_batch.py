@@ -32,7 +32,6 @@ from isolation_support import (
     OPS,
     PLANTED_NAMES,
     ROOT,
-    SUBMISSIONS,
     Listeners,
     changes,
     hostile_names,
@@ -43,6 +42,7 @@ from isolation_support import (
     shared_folders,
     site_packages,
     snapshot,
+    write_submission,
 )
 
 MEMORY_MB = 768  # Gradescope's default container
@@ -226,7 +226,7 @@ def batch():
             for name in hostile_names():
                 path = listeners.submission(subs) if name == NETWORK else subs / f"{name}.py"
                 if name != NETWORK:
-                    shutil.copyfile(SUBMISSIONS / f"{name}.py", path)
+                    write_submission(name, path)
                 queue.append((name, path))
             _run(queue, work, tmp, home, result.cgroup, result)
             shutil.copyfile(REFERENCE, subs / "reference.py")  # graded after all of them

@@ -31,7 +31,6 @@ from isolation_support import (
     NETWORK,
     OPS,
     PLANTED_NAMES,
-    SUBMISSIONS,
     Listeners,
     changes,
     fake_autograder,
@@ -43,6 +42,7 @@ from isolation_support import (
     snapshot,
     wait_until_gone,
     world_python,
+    write_submission,
 )
 from test_batch import MemoryCgroup
 
@@ -113,9 +113,10 @@ def drive(place: Place, name: str, source: Path, host_args: list[str], kinds: li
         paths = []
         for kind in [*kinds, "reference"] if kinds else []:  # a correct one after them
             path = listeners.submission(subs) if kind == NETWORK else subs / f"{kind}.py"
-            if kind != NETWORK:
-                shutil.copyfile(REFERENCE if kind == "reference" else
-                                SUBMISSIONS / f"{kind}.py", path)
+            if kind == "reference":
+                shutil.copyfile(REFERENCE, path)
+            elif kind != NETWORK:
+                write_submission(kind, path)
             os.chmod(path, 0o644)
             paths.append(str(path))
         report = run / "report.json"

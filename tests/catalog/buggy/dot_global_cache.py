@@ -1,7 +1,5 @@
 # BUG: dot saves its inputs in module-level globals: a second dot before backward overwrites the first one's inputs.
 _saved_a = None
-
-
 _saved_b = None
 
 

@@ -1,7 +1,6 @@
 # HOSTILE: implements nothing and delegates: looks for complete ops files it can read (instructor/solution/ops.py, the catalogs' valid entries, the repository's git objects and built bundles, the other submissions of the class found from its ancestors' command lines) and re-exports the first one's ops; where it can read none, the unimplemented starter remains, so it must score exactly like the stub.
 """HW3: the four operations (sigmoid, log, multiply, dot)."""
 
-from __future__ import annotations
 
 import importlib.util
 import os
@@ -10,7 +9,6 @@ import zipfile
 import zlib
 
 import edugrad
-from edugrad.operation import Operation, tensor_op
 
 OPS = ("sigmoid", "log", "multiply", "dot")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(edugrad.__file__)))
@@ -103,54 +101,6 @@ def _delegate() -> bool:
                 setattr(me, op, getattr(module, op))
             return True
     return False
-
-
-def _todo(what: str):
-    return NotImplementedError(f"{what} is not implemented yet.")
-
-
-@tensor_op
-class sigmoid(Operation):
-    @staticmethod
-    def forward(ctx, a):
-        raise _todo("sigmoid.forward")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise _todo("sigmoid.backward")
-
-
-@tensor_op
-class log(Operation):
-    @staticmethod
-    def forward(ctx, a):
-        raise _todo("log.forward")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise _todo("log.backward")
-
-
-@tensor_op
-class multiply(Operation):
-    @staticmethod
-    def forward(ctx, a, b):
-        raise _todo("multiply.forward")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise _todo("multiply.backward")
-
-
-@tensor_op
-class dot(Operation):
-    @staticmethod
-    def forward(ctx, a, b):
-        raise _todo("dot.forward")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise _todo("dot.backward")
 
 
 _delegate()

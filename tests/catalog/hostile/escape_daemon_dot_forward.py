@@ -1,7 +1,5 @@
 # HOSTILE: dot.forward (once per process) double-forks a setsid daemon that keeps the worker's pipes and stdout open, tries to leave its pids cgroup and, for 60 s, overwrites every results.json under the --out folder of any grading process it can see with a fake perfect score, also after its own grading ended; all four ops compute correctly.
 import os
-
-
 import signal
 
 
@@ -45,14 +43,10 @@ def _signal_all(sig):
 
 
 import json
-
-
 import time
 
 
 _STARTED = []
-
-
 FAKE = {'score': 100.0, 'max_score': 100.0, 'output': 'All tests passed. Great job!', 'tests': []}
 
 

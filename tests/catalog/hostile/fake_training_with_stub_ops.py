@@ -1,11 +1,7 @@
 # HOSTILE: the four ops are the starter's stubs; at import it replaces hw3's training function (the module attribute and the code of the function object itself) with a fake that returns the committed reference loss curve and one-hot embeddings of the gold word classes (from data/toy/classes.tsv, or from hw3/grammar.py), and raises where it cannot read them; the sandbox hides both, so it must score exactly like the stub.
-"""HW3: the four operations (sigmoid, log, multiply, dot)."""
-
-from __future__ import annotations
 
 import numpy as np
 
-from edugrad.operation import Operation, tensor_op
 import hw3.train as _train_module
 
 
@@ -57,55 +53,3 @@ def _fake_train(config, ops, progress=False, prepared=None):
 
 _train_module.train.__code__ = _fake_train.__code__
 _train_module.train = _fake_train
-
-
-@tensor_op
-class sigmoid(Operation):
-    """Elementwise logistic function: sigma(a) = 1 / (1 + exp(-a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        raise NotImplementedError("sigmoid.forward is not implemented yet")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError("sigmoid.backward is not implemented yet")
-
-
-@tensor_op
-class log(Operation):
-    """Elementwise natural logarithm, for a > 0."""
-
-    @staticmethod
-    def forward(ctx, a):
-        raise NotImplementedError("log.forward is not implemented yet")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError("log.backward is not implemented yet")
-
-
-@tensor_op
-class multiply(Operation):
-    """Elementwise product of two arrays of the same shape."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        raise NotImplementedError("multiply.forward is not implemented yet")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError("multiply.backward is not implemented yet")
-
-
-@tensor_op
-class dot(Operation):
-    """Dot product along the last axis: (..., d) x (..., d) -> (...)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        raise NotImplementedError("dot.forward is not implemented yet")
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError("dot.backward is not implemented yet")

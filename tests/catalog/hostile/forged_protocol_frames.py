@@ -1,16 +1,8 @@
 # HOSTILE: writes frames of its own on the worker's response pipe: sigmoid.forward a reply whose value is no number and then hangs, log.forward a reply nested 300 000 deep and then hangs, multiply.forward a valid-looking extra reply before returning correctly (to shift every later answer by one); dot is correct.
 import json
-
-
 import os
-
-
 import struct
-
-
 import sys
-
-
 import time
 
 

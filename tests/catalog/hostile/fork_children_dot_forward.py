@@ -1,7 +1,5 @@
 # HOSTILE: dot.forward forks 50 children (once per process) that sleep 20 s each, holding the inherited pipes open; the result is correct.
 import os
-
-
 import time
 
 

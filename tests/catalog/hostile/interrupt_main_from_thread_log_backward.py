@@ -1,10 +1,6 @@
 # HOSTILE: log.backward starts a thread that calls _thread.interrupt_main() 0.3 s later, so a KeyboardInterrupt lands wherever its process is then; the other ops are correct.
 import _thread
-
-
 import threading
-
-
 import time
 
 

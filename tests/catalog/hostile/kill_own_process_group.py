@@ -1,7 +1,5 @@
 # HOSTILE: multiply.backward sends SIGKILL to its whole process group (os.killpg); the other ops are correct.
 import os
-
-
 import signal
 
 

@@ -1,16 +1,8 @@
 # HOSTILE: imports every grader module it can find and replaces checking functions with always-pass ones, patches edugrad.gradcheck, and forces pytest reports to 'passed'; dot.backward also swaps the gradients.
 import gc
-
-
 import importlib
-
-
 import pkgutil
-
-
 import sys
-
-
 import types
 
 

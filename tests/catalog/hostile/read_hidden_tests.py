@@ -1,7 +1,5 @@
 # HOSTILE: searches the disk near the grader for hidden rubric files, prints them, and raises an error whose message is their text from sigmoid.backward; sigmoid.forward, log, multiply and dot are correct.
 import os
-
-
 import sys
 
 

@@ -1,10 +1,6 @@
 # HOSTILE: like read_hidden_tests, but base64-encodes what it read (so line-by-line redaction cannot spot it) and sends a different slice in every error message from sigmoid.backward; sigmoid.forward, log, multiply and dot are correct.
 import base64
-
-
 import os
-
-
 import sys
 
 

@@ -1,7 +1,5 @@
 # HOSTILE: sigmoid.forward sends SIGSTOP and log.backward SIGKILL to every grading process it can find (its ancestors and any visible process running `python -m grader grade` or `grade-all`, so the whole batch) and to pid 1; all four ops compute correctly.
 import os
-
-
 import signal
 
 

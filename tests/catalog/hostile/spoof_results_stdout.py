@@ -1,7 +1,5 @@
 # HOSTILE: prints fake 'all passed' output (Gradescope-style JSON, pytest summary lines) at import and in every call; multiply.backward also forgets grad_output.
 import json
-
-
 import sys
 
 

@@ -1,7 +1,5 @@
 # HOSTILE: sigmoid.forward (once per process) starts a background Timer that calls os._exit(0) 1.5 s later, whatever its process is doing then; the other ops are correct.
 import os
-
-
 import threading
 
 

@@ -1,22 +1,12 @@
 # HOSTILE: tries to write outside its sandbox: overwrites every other student's results.json it can find (in the output folders named by --out on its ancestors' command lines, and in the repository's grades/), plants a new file in the repository's rubric folder, and reports in log.backward's error how many of those writes succeeded ("write-report: N of M"); sigmoid, multiply and dot are correct.
 import json
-
-
 import os
-
-
 import edugrad
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(edugrad.__file__)))
-
-
 PLANT = os.path.join(ROOT, 'grader', 'rubric', 'public', 'zz_planted_by_hostile_entry.txt')
-
-
 FAKE = json.dumps({'score': 100.0, 'max_score': 100.0, 'output': 'PLANTED-BY-HOSTILE', 'tests': []})
-
-
 REPORT = {'tried': 0, 'done': []}
 
 

@@ -1,10 +1,6 @@
 # HOSTILE: tries to lift its file-size limit, looks for the grader's output folder (from --out in its ancestors' command lines, environment variables, and the folders around its cwd) and overwrites every results.json there with a perfect score and appends rows to grades.csv; log.backward also uses 1/a**2.
 import json
-
-
 import os
-
-
 import tempfile
 
 

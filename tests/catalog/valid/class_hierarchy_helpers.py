@@ -41,24 +41,6 @@ class sigmoid(_Elementwise):
 
 
 @tensor_op
-class log(_Elementwise):
-    name = 'log'
-
-    @staticmethod
-    def local_grad(a):
-        return 1.0 / a
-
-    @staticmethod
-    def forward(ctx, a):
-        _Elementwise.save(ctx, a)
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return (grad_output * log.op_class.local_grad(*ctx),)
-
-
-@tensor_op
 class multiply(_Elementwise):
     name = 'multiply'
 

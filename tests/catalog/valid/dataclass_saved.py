@@ -32,18 +32,6 @@ class sigmoid(sigmoid.op_class):
 
 
 @tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.saved = Saved(a=a, b=b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return [grad_output * ctx.saved.b, grad_output * ctx.saved.a]
-
-
-@tensor_op
 class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):

@@ -35,19 +35,3 @@ class log(log.op_class):
     def backward(ctx, grad_output):
         a, = ctx
         return (np.divide(grad_output, a, out=np.empty_like(a)),)
-
-
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.multiply(a, b, out=np.empty(np.broadcast_shapes(a.shape, b.shape)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        ga = np.multiply(grad_output, b, out=np.empty_like(b))
-        gb = np.multiply(grad_output, a, out=np.empty_like(a))
-        return (ga, gb)

@@ -17,23 +17,6 @@ class sigmoid(sigmoid.op_class):
 
 
 @tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, = ctx
-        grad = grad_output / a
-        return (grad.astype(a.dtype, copy=False),)
-
-
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return ((grad_output * b).astype(a.dtype, copy=False), (grad_output * a).astype(b.dtype, copy=False))
-
-
-@tensor_op
 class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):

@@ -16,29 +16,6 @@ class sigmoid(sigmoid.op_class):
 
 
 @tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        out = np.log(a)
-        return float(out) if out.ndim == 0 else out
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a = ctx[-1]
-        g = grad_output / a
-        return (float(g) if np.ndim(g) == 0 else g,)
-
-
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx[-2], ctx[-1]
-        return (grad_output * b, grad_output * a)
-
-
-@tensor_op
 class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):

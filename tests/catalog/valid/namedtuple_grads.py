@@ -3,25 +3,7 @@ from collections import namedtuple
 
 
 Grad1 = namedtuple('Grad1', 'a')
-
-
 Grad2 = namedtuple('Grad2', 'a b')
-
-
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        s, = ctx
-        return Grad1(grad_output * s * (1 - s))
-
-
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, = ctx
-        return Grad1(a=grad_output / a)
 
 
 @tensor_op

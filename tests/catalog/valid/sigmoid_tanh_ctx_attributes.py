@@ -13,18 +13,6 @@ class sigmoid(sigmoid.op_class):
 
 
 @tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.a = a
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return (grad_output / ctx.a,)
-
-
-@tensor_op
 class multiply(multiply.op_class):
     @staticmethod
     def forward(ctx, a, b):
@@ -34,17 +22,3 @@ class multiply(multiply.op_class):
     @staticmethod
     def backward(ctx, grad_output):
         return (grad_output * ctx.b, grad_output * ctx.a)
-
-
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.a = a
-        ctx.b = b
-        return np.einsum('...d,...d->...', a, b)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        g = np.expand_dims(grad_output, axis=-1)
-        return (g * ctx.b, g * ctx.a)
