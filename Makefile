@@ -14,13 +14,8 @@ help: ## Show this help
 	@echo "HW3: skip-gram with negative sampling (word2vec) in edugrad"
 	@echo
 	@echo "Students:     make install, then make test until green, make train, make submit"
-<<<<<<< HEAD
-	@echo "Instructors:  make grade SUBMISSIONS=dir, make release, make autograder"
-	@echo "Maintainers:  make install-dev, make data, make check (what CI runs), make bench"
-=======
 	@echo "Instructors:  make grade SUBMISSIONS=dir, make report, make release, make autograder"
-	@echo "Maintainers:  make check (the whole test suite, what CI runs), make bench"
->>>>>>> gradebook
+	@echo "Maintainers:  make install-dev, make data, make check (what CI runs), make bench"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
