@@ -588,3 +588,31 @@ def test_grading_the_same_submission_twice_gives_identical_scores(graded, tmp_pa
     assert (again["score"], scores_again) == (first["score"], scores), (
         f"{REGRADE_ID}: {first['score']} then {again['score']}; tests that differ: "
         f"{ {n: (scores.get(n), scores_again.get(n)) for n in set(scores) | set(scores_again) if scores.get(n) != scores_again.get(n)} }")
+
+
+# --------------------------------------------------------------------------- the report
+def test_the_class_report_of_the_catalogs_renders_with_a_histogram_and_its_mistakes(
+        graded, tmp_path):
+    """`make report` on the catalogs' grades: the page renders in headless Chromium, with
+    the score histogram and a mistakes table naming the diagnosed buggy entries."""
+    sys.path.insert(0, str(ROOT / "tests" / "instructor"))
+    import headless
+
+    from instructor.report import write
+
+    html, _, cls = write(str(graded.out), str(tmp_path / "report.html"),
+                         str(tmp_path / "report.md"), "catalog class")
+    assert len(cls.students) == len(graded.entries)
+    executable = headless.find()
+    if executable is None:
+        pytest.skip("no Chromium here: apt-get install -y --no-install-recommends chromium")
+    with headless.Browser(executable) as browser:
+        browser.load(Path(html).as_uri())
+        images = browser.evaluate("Promise.all([...document.images].map(i => i.decode()"
+                                  ".then(() => [i.id, i.naturalWidth], () => [i.id, 0])))")
+        mistakes = browser.evaluate("document.getElementById('mistakes').innerText")
+        browser.screenshot(str(tmp_path / "report.png"))
+    assert all(width > 300 for _, width in images), images
+    assert "plot-histogram" in {ident for ident, _ in images}, images
+    for key in ("forgot_upstream", "swapped", "numerical", "state_between_calls"):
+        assert key in mistakes, (key, mistakes[:500])
