@@ -10,8 +10,7 @@ instructors' folder (instructor/: what the sandbox hides from submissions), the
 maintainers' folders (``MAINTAINERS``: tests/, bench/) and dot-folders (.git, .ci).
 On top of that, the corpora ``make data`` prepares in data/real/ ship (git ignores
 them; students then need neither gensim nor a network), and the files the sandbox
-keeps secret inside a shipped folder (``confine.secret_files()``: the gold word
-classes data/toy/classes.tsv) do not.  README.md is replaced by a student README
+keeps secret inside a shipped folder (``confine.secret_files()``; none today) do not.  README.md is replaced by a student README
 and the Makefile keeps only the targets students use (``STUDENT_TARGETS``).
 
 The build is refused while starter/ops.py is not the stub.  The verification (exit

@@ -245,13 +245,13 @@ def test_setup_sh_installs_the_pinned_versions(installed):
     assert "installed Python" in proc.stdout
 
 
-def test_setup_sh_makes_instructor_grader_and_gold_classes_unreadable_to_others(installed):
+def test_setup_sh_makes_instructor_and_grader_unreadable_to_others(installed):
     root, _ = installed
     source = root / "source"
-    for rel in ("instructor", "instructor/hidden/cases.npz", "grader", "grader/cli.py",
-                "data/toy/classes.tsv"):
+    for rel in ("instructor", "instructor/hidden/cases.npz", "grader", "grader/cli.py"):
         assert (source / rel).stat().st_mode & 0o077 == 0, rel
-    for rel in ("edugrad", "hw3/registry.py", "sandboxed/worker.py", "data/toy/corpus.txt"):
+    for rel in ("edugrad", "hw3/registry.py", "sandboxed/worker.py", "data/toy/corpus.txt",
+                "data/toy/classes.tsv"):
         path = source / rel
         wanted = 0o005 if path.is_dir() else 0o004  # others may read (and enter folders)
         assert path.stat().st_mode & wanted == wanted, rel

@@ -645,8 +645,8 @@ def test_a_frame_written_by_the_submission_is_never_taken_for_an_answer(tmp_path
     before returning: the grader still gets multiply's real answer, every later answer
     (of any op) stays in step, and multiply's worker is replaced."""
     forge = ("import json, os, struct, sys\n"
-             "                h = json.dumps({'ok': True, 'out': 0.0, 'inputs_after': [],"
-             " 'warnings': []}).encode()\n"
+             "                h = json.dumps({'v': {'ok': True, 'out': 0.0, 'inputs_after': [],"
+             " 'warnings': []}, 'a': []}).encode()\n"
              "                os.write(int(sys.argv[2]), struct.pack('>I', len(h)) + h"
              " + struct.pack('>Q', 0))\n"
              "                return a * b")
@@ -739,12 +739,14 @@ def test_an_undecodable_answer_is_the_submissions_problem(tmp_path):
 
 
 @needs_namespaces
-def test_the_child_cannot_read_the_reference_curves_or_the_gold_classes(tmp_path):
-    """A submission faking training would need the reference loss curves and the word
-    classes; training itself needs only the corpus."""
+def test_the_child_cannot_read_the_private_reference_curves_or_the_grammar(tmp_path):
+    """A submission faking training would need the reference loss curves (the graded
+    ones are private; the public one is in grader/, hidden too) and the corpus's
+    grammar; training itself needs only the corpus.  (The gold word classes ship:
+    neighbours count only after a run that followed a private curve.)"""
     reference = os.path.join(REPO, "instructor", "reference")
     files = [os.path.join(REPO, *p.split("/")) for p in
-             ("data/toy/classes.tsv", "instructor/grammar.py", "data/toy/corpus.txt")]
+             ("grader/reference/short.json", "instructor/grammar.py", "data/toy/corpus.txt")]
     assert os.listdir(reference) and all(os.path.getsize(f) for f in files)
     body = ("import json, os\n"
             "                def size(f):\n"

@@ -63,7 +63,7 @@ NODE_KINDS = ["chmod_sweep_sigmoid_forward", "fork_bomb_log_backward",
               "poison_site_packages_pth_sigmoid_forward", "poison_sitecustomize_log_forward",
               "privilege_probes_dot_forward"]
 PROBES_REFUSED = ("setuid", "setgroups", "ptrace_parent", "parent_mem", "parent_environ",
-                  "instructor", "grader", "classes", "unshare_unmount", "kill_all")
+                  "instructor", "grader", "unshare_unmount", "kill_all")
 
 
 @dataclass
@@ -224,7 +224,7 @@ def test_gradescope_in_768_mb_stops_the_hogs_at_the_sandboxs_limit_not_the_oom_k
 
 def test_gradescope_secrets_are_unreadable_to_others_after_lock_secrets(place, gradescope):
     source = place.base / "autograder" / "source"
-    for rel in ("instructor", "grader", "starter", "data/toy/classes.tsv"):
+    for rel in ("instructor", "grader", "starter"):
         assert os.stat(source / rel).st_mode & 0o077 == 0, rel
     for rel in ("edugrad", "hw3", "sandboxed", "data/toy/corpus.txt"):
         assert os.stat(source / rel).st_mode & 0o004, rel
@@ -240,7 +240,7 @@ def test_without_lock_secrets_the_second_user_route_says_what_to_chmod(place):
     holds, message = run.report["holds"], run.report["message"]
     assert not holds["secrets hidden"] and all(
         v for k, v in holds.items() if k != "secrets hidden"), run.report["summary"]
-    assert "chmod -R go-rwx grader instructor starter data/toy/classes.tsv" in message, message
+    assert "chmod -R go-rwx grader instructor starter" in message, message
 
 
 # --------------------------------------------------------------------------- the node
