@@ -617,8 +617,8 @@ def confiner(writable: str | None = None, hide=None, pid_fd: int | None = None,
 def lock_secrets(root: str = ROOT) -> list[str]:
     """Make what the sandbox hides unreadable to other users (``chmod -R go-rwx``): on
     the second-user route (root without namespaces: Gradescope) the worker's uid is
-    such an other user, so this is what hides the instructor's side, the grader and
-    the gold word classes from it.  Returns the paths changed.  Gradescope's setup.sh
+    such an other user, so this is what hides the instructor's side and the grader
+    from it.  Returns the paths changed.  Gradescope's setup.sh
     runs it once, as root, when the image is built."""
     changed = []
     base = os.path.realpath(root)
