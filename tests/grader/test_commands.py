@@ -188,26 +188,21 @@ def test_files_planted_in_the_output_folder_during_grading_are_removed(tmp_path)
 
 # --------------------------------------------------------------------------- isolation
 WARNING = "grading isolation is incomplete"
-NO_NAMESPACES = ("echo 0 > /proc/sys/user/max_user_namespaces && "
-                 "exec {capsh} --drop=cap_sys_admin -- -c \"$0\"")
+HOST = ROOT / "tests" / "isolation" / "host.py"
 
 
 def without_namespaces(*args) -> subprocess.CompletedProcess:
-    """`python -m grader ARGS` where no user or mount namespace can be made (root of a
-    user namespace allowing no nested one, without CAP_SYS_ADMIN); skips if impossible."""
-    import shlex
+    """`python -m grader ARGS` on a host like Gradescope's container (namespaces refused,
+    Docker's capabilities, no Landlock: tests/isolation/host.py) in this repository,
+    whose instructor/ and grader/ are readable by everyone: the second-user route holds
+    all but the secrets, so the grader must warn.  Needs root."""
+    import os
 
-    capsh, unshare = shutil.which("capsh"), shutil.which("unshare")
-    if not capsh or not unshare:
-        pytest.skip("needs capsh and unshare")
-    script = NO_NAMESPACES.format(capsh=capsh)
-    check = subprocess.run([unshare, "-U", "-r", "sh", "-c", script,
-                            "unshare -m true || echo refused"], capture_output=True, text=True)
-    if "refused" not in check.stdout:
-        pytest.skip(f"cannot make a place without namespaces here: {check.stderr[-300:]}")
-    command = shlex.join([sys.executable, "-m", "grader", *map(str, args)])
-    return subprocess.run([unshare, "-U", "-r", "sh", "-c", script, command], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    if os.geteuid() != 0:
+        pytest.skip("needs root (the host simulation drops root's powers)")
+    return subprocess.run([sys.executable, str(HOST), "--no-landlock", "--", sys.executable,
+                           "-m", "grader", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
 
 
 def test_results_carry_no_isolation_warning_where_the_sandbox_confines(batch):
@@ -223,7 +218,7 @@ def test_grade_all_warns_in_its_output_and_every_results_json_without_isolation(
     assert WARNING in run.stderr and "Gradescope bundle" in run.stderr, run.stderr
     data = results(tmp_path / "out", "alice")
     staff = data["extra_data"]["hw3"]["isolation"]  # where staff read it
-    assert WARNING in staff and "without instructor/solution" in staff, staff
+    assert WARNING in staff and "without instructor/" in staff, staff
     assert WARNING not in data["output"], data["output"]  # students never see it
 
 
