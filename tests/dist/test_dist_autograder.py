@@ -296,8 +296,10 @@ def test_tests_are_numbered_in_rubric_order_and_the_summary_is_markdown(gradesco
 def fails_only_hidden_tests() -> str:
     """The solution, except that sigmoid's forward is off on one input value that only
     a hidden case holds (the first value of its first hidden shapes case)."""
-    with np.load(ROOT / "instructor" / "hidden" / "cases.npz") as cases:
-        value = float(cases["sigmoid.shapes.0.in0"].flat[0])
+    from grader.rubric.cases import load
+
+    hidden = load(str(ROOT / "instructor" / "hidden" / "cases.npz"))
+    value = float(hidden.get("sigmoid", "shapes")[0].inputs[0].flat[0])
     return SOLUTION.read_text() + textwrap.dedent(f"""
 
         _reference = sigmoid.op_class
@@ -337,25 +339,17 @@ def test_failing_only_hidden_tests_shows_exactly_what_a_correct_submission_shows
     assert "Public tests: 60 / 60" in results["output"]
 
 
-NO_NAMESPACES = ("echo 0 > /proc/sys/user/max_user_namespaces && "
-                 "exec {capsh} --drop=cap_sys_admin -- -c \"$0\"")
-
-
 def test_isolation_warning_goes_to_hidden_stdout_never_to_what_students_see(gradescope):
-    """Where neither a user nor a mount namespace can be made (root of a user namespace
-    allowing no nested one, without CAP_SYS_ADMIN), the staff read the warning in
-    stdout (hidden from students); results.json's visible text does not carry it."""
+    """On a host like Gradescope's container without Landlock (tests/isolation/host.py),
+    where the second user cannot even start this machine's Python (it lives under
+    /root), the staff read the warning in stdout (hidden from students); results.json's
+    visible text does not carry it."""
     root, run = gradescope
-    capsh, unshare = shutil.which("capsh"), shutil.which("unshare")
-    if not capsh or not unshare:
-        pytest.skip("needs capsh and unshare")
-    script = NO_NAMESPACES.format(capsh=capsh)
-    check = subprocess.run([unshare, "-U", "-r", "sh", "-c", script,
-                            "unshare -m true || echo refused"], capture_output=True, text=True)
-    if "refused" not in check.stdout:
-        pytest.skip("cannot make a place without namespaces here")
+    if os.geteuid() != 0:
+        pytest.skip("needs root (the host simulation drops root's powers)")
     shutil.copy(SOLUTION, root / "submission" / "ops.py")
-    results, stdout = run([unshare, "-U", "-r", "sh", "-c", script])
+    results, stdout = run([sys.executable, str(ROOT / "tests" / "isolation" / "host.py"),
+                           "--no-landlock", "--"])
     note = results["extra_data"]["hw3"]["isolation"]
     assert "grading isolation is incomplete" in note
     assert note in stdout and results["stdout_visibility"] == "hidden"
