@@ -23,12 +23,15 @@ def _pts(x: float) -> str:
 
 
 def cut(text: str, limit: int = FIRST_PROBLEM_CHARS) -> str:
-    """``text`` up to ``limit`` characters, ending at a sentence boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    ends = [m.end() for m in re.finditer(r"[.:!?](?=\s)", text[:limit])]
-    return text[: ends[-1]] + " [...]" if ends else text[: limit - 5].rstrip() + " [...]"
+    """``text``'s first paragraph up to ``limit`` characters, ending at a sentence
+    boundary; what follows its first line break (a snippet to paste, a "How to fix")
+    is kept as it is."""
+    head, newline, rest = text.partition("\n")
+    head = " ".join(head.split())
+    if len(head) > limit:
+        ends = [m.end() for m in re.finditer(r"[.:!?](?=\s)", head[:limit])]
+        head = head[: ends[-1]] + " [...]" if ends else head[: limit - 5].rstrip() + " [...]"
+    return head + (newline + rest.rstrip() if rest.strip() else "")
 
 
 def _cell(mine: list[Outcome]) -> str:
@@ -83,7 +86,7 @@ def table(outcomes: list[Outcome], title: str, hidden_note: bool = True) -> str:
     problems = first_problems(outcomes)
     if problems:
         lines += ["", "First problem per op (fix these first, then run again):"]
-        lines += [f"  {op:<9} {text}" for op, text in problems]
+        lines += [f"  {op:<9} " + text.replace("\n", "\n" + " " * 12) for op, text in problems]
     else:
         lines += ["", "All checks pass."]
     return "\n".join(lines)
@@ -106,8 +109,14 @@ def public_summary(outcomes: list[Outcome]) -> str:
     problems = first_problems(public)
     if problems:
         lines += ["", "First problem per op (fix these first):", ""]
-        lines += [f"- **{op}**: {text}" for op, text in problems]
+        lines += [f"- **{op}**: " + _md_block(text) for op, text in problems]
     return "\n".join(lines)
+
+
+def _md_block(text: str) -> str:
+    """A message for markdown: its first paragraph, then the rest as a code block."""
+    head, _, rest = text.partition("\n")
+    return head + (f"\n\n  ```\n{rest.rstrip()}\n  ```" if rest.strip() else "")
 
 
 def results_json(outcomes: list[Outcome], seconds: float) -> dict:

@@ -78,3 +78,10 @@ def test_long_messages_are_cut_at_a_sentence_boundary():
 
 def test_a_short_message_is_kept_whole():
     assert feedback.cut("Short. Message.") == "Short. Message."
+
+
+def test_a_snippet_after_the_first_line_is_kept_whole_however_long_the_first_is():
+    text = "Long first sentence. " * 50 + "\nTo check it yourself:\n    import numpy as np"
+    cut = feedback.cut(text, 100)
+    assert cut.endswith("\nTo check it yourself:\n    import numpy as np")
+    assert cut.startswith("Long first sentence.") and "[...]" in cut
