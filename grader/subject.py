@@ -19,7 +19,7 @@ from grader.sandbox import Sandbox, StudentError, WorkerFailure
 from hw3.registry import BY_NAME, NAMES
 from sandboxed.protocol import Foreign
 
-HANGS_BEFORE_GIVING_UP = 2  # hangs/crashes of one method before it is no longer called
+HANGS_BEFORE_GIVING_UP = 2  # hangs/crashes of one op before it is no longer called
 ANSWERS_KEPT = 32  # backward answers remembered per op (see Subject.earlier_answer)
 
 
@@ -71,7 +71,7 @@ class Subject:
         self.sandbox = sandbox
         self.poison: CheckFailed | None = None  # set after a crash/timeout in this test
         self.warnings: list[str] = []  # warnings raised by the last forward/backward
-        self.hangs: dict[str, tuple[int, str]] = {}  # where -> (timeouts, message)
+        self.hangs: dict[str, tuple[int, str]] = {}  # where (or op) -> (hangs, message)
         self.evidence: dict[str, list[str]] = {}  # op -> what the numerical probe saw
         self.answers: dict[str, list] = {}  # op -> [(inputs' bytes, gradients)], recent calls
 
@@ -82,8 +82,9 @@ class Subject:
     def _request(self, message: dict, where: str, timeout: float | None = None) -> dict:
         if self.poison is not None:
             raise self.poison
-        stuck = [(w, m) for w, (n, m) in self.hangs.items()
-                 if n >= HANGS_BEFORE_GIVING_UP and (w == where or message["cmd"] == "train")]
+        op = message.get("op")
+        stuck = [(w, m) for w, (n, m) in self.hangs.items() if n >= HANGS_BEFORE_GIVING_UP
+                 and (w in (where, op) or message["cmd"] == "train")]
         if stuck:
             raise CheckFailed(f"Not run: {stuck[0][1]} (this happened "
                               f"{HANGS_BEFORE_GIVING_UP} times already, so the grader stopped "
@@ -93,8 +94,10 @@ class Subject:
         except WorkerFailure as failure:
             text = failure.message[0].upper() + failure.message[1:]
             if failure.kind in ("timeout", "crash", "protocol"):
-                count = self.hangs.get(where, (0, ""))[0] + 1
-                self.hangs[where] = (count, failure.message)
+                # a forward that hangs hangs every method of its op (each runs forward)
+                who = op if failure.kind == "timeout" and where == f"{op}.forward" else where
+                count = self.hangs.get(who, (0, ""))[0] + 1
+                self.hangs[who] = (count, failure.message)
             self.poison = CheckFailed(text)
             raise self.poison from None
         except StudentError as err:

@@ -32,8 +32,9 @@ CORPUS = os.path.join(ROOT, "data", "toy", "corpus.txt")
 CLASSES = os.path.join(ROOT, "data", "toy", "classes.tsv")
 PUBLIC_RUN = "short"
 
-# Normal runs take ~1 s (short) and ~3 s (long) here; these leave room for a loaded machine.
-TIMEOUT_SECONDS = 60.0
+# A run takes ~0.5 s of CPU here; this leaves room for a loaded machine or a slow
+# container (Gradescope's 0.5 vCPU), and bounds a backward too slow to train with.
+TIMEOUT_SECONDS = 20.0
 LOSS_RTOL = 1e-5
 PURITY_MARGIN = 0.05
 
