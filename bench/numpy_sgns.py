@@ -58,7 +58,7 @@ def train_numpy(config: TrainConfig) -> dict:
             g = 1.0 / (1.0 + np.exp(-scores * signs))   # sigma(sign * s)
             g = ((g - 1.0) * signs).astype(dtype, copy=False)  # dL/ds
             grad_v = np.einsum("nt,ntd->nd", g, u)
-            grad_u = g[:, :, None] * v[:, None, :]
+            grad_u = np.einsum("nt,nd->ntd", g, v)  # g[:, :, None] * v[:, None, :]
             grad_centre = scatter_add_rows(V, c, grad_v)
             grad_context = scatter_add_rows(V, targets, grad_u)
             if config.row_cap:  # the same cap as the product (hw3/train.py)
