@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "hw3/train.py); 0 turns it off")
     p.add_argument("--seed", type=int, default=d.seed,
                    help="the one seed for every random draw (same seed -> same files)")
+    p.add_argument("--workers", type=int, default=d.workers,
+                   help="training workers sharing the vectors without locks (Hogwild, as "
+                        "word2vec and gensim do); use at most one per core. 1 trains "
+                        "reproducibly (same seed -> same files); with 2 or more the result "
+                        "depends on timing, so runs with the same seed differ slightly")
     p.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype,
                    help="float type of the embedding tables (float32 is ~1.5-2x faster)")
     p.add_argument("--log-every", type=int, default=d.log_every,
@@ -115,6 +120,7 @@ def config_from_args(args) -> TrainConfig:
         negatives=args.negatives, batch_size=args.batch_size, lr=args.lr,
         min_count=args.min_count, seed=args.seed, subsample=args.subsample,
         dtype=args.dtype, log_every=args.log_every, row_cap=args.row_cap,
+        workers=args.workers,
     )
 
 
