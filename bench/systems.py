@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-SYSTEMS = ("product", "numpy", "gensim-1", "gensim-2")
+# product-2t / product-2p: the product with 2 workers as threads / forked processes
+# (hw3/parallel.py); the plain product row is the single-worker run students get.
+SYSTEMS = ("product", "product-2t", "product-2p", "numpy", "gensim-1", "gensim-2")
 
 # gensim silently drops the words of a sentence beyond this many (its C code's
 # MAX_SENTENCE_LEN), so long lines are fed to it in chunks of this size.
@@ -39,11 +41,20 @@ def _config(settings: dict):
     return TrainConfig(**{k: v for k, v in settings.items() if k in fields})
 
 
-def run_product(config) -> dict:
-    from hw3.ops_loader import load_ops
-    from hw3.train import train
+def run_product(config, workers: int = 1, backend: str | None = None) -> dict:
+    from dataclasses import replace
 
-    result = train(config, load_ops("solution"))
+    from hw3.ops_loader import load_ops
+    from hw3.train import prepare, train
+
+    config = replace(config, workers=workers)
+    if workers == 1:
+        result = train(config, load_ops("solution"))
+    else:
+        from hw3.parallel import train_parallel
+
+        result = train_parallel(config, load_ops("solution"), False, prepare(config),
+                                backend=backend)
     return {"words": result.words, "embeddings": result.embeddings,
             "pairs": int(result.pairs_trained), "seconds": float(result.seconds)}
 
@@ -110,6 +121,10 @@ def run(system: str, settings: dict) -> dict:
     config = _config(settings)
     if system == "product":
         out = run_product(config)
+    elif system.startswith("product-"):
+        count, kind = system.split("-")[1][:-1], system[-1]
+        out = run_product(config, workers=int(count),
+                          backend={"t": "thread", "p": "process"}[kind])
     elif system == "numpy":
         out = run_numpy(config)
     elif system.startswith("gensim-"):

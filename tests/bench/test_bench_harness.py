@@ -15,7 +15,8 @@ import pytest
 from bench import run as bench_run
 
 # gensim is a maintainer (dev) dependency; without it the harness still runs the others.
-SYSTEMS = ["product", "numpy"] + (["gensim-1"] if importlib.util.find_spec("gensim") else [])
+SYSTEMS = ["product", "product-2t", "product-2p", "numpy"] + (
+    ["gensim-1"] if importlib.util.find_spec("gensim") else [])
 WORDS = "cat dog bird fish tree bush rose oak runs eats sees likes the a".split()
 
 
@@ -34,12 +35,18 @@ def tiny_data(tmp_path_factory):
     return root
 
 
-def table_rows(text: str) -> dict[str, list[str]]:
+def section(text: str, title: str) -> str:
+    """The part of results.md under the heading that starts with ``title``."""
+    return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def table_rows(text: str, title: str = "Speed") -> dict[str, list[str]]:
     rows = {}
-    for line in text.splitlines():
+    for line in section(text, title).splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("| ") and cells[0] not in ("system",):
-            rows[cells[0]] = cells
+            key = cells[0] if title == "Speed" else (cells[0], cells[1])
+            rows[key] = cells
     return rows
 
 
@@ -49,7 +56,8 @@ def bench_output(tiny_data, tmp_path_factory):
     status = bench_run.main([
         "--corpus", str(tiny_data / "corpus.txt"), "--similarity-dir",
         str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64", "--repeats", "1",
-        "--systems", *SYSTEMS, "--out", str(out)])
+        "--systems", *SYSTEMS, "--lr-grid", "0.05", "0.1", "--quality-systems",
+        *[s for s in SYSTEMS if s != "numpy"], "--out", str(out)])
     return status, out
 
 
@@ -95,3 +103,38 @@ def test_ratios_are_medians_of_per_run_ratios():
     rows = bench_run.summarise(runs, ["product", "numpy"])
     # per-run ratios 2.0, 1.0, 3.0 -> median 2.0 (not median(product)/median(numpy) = 1.8)
     assert rows[1]["ratio"] == pytest.approx(2.0), rows[1]
+
+
+def test_quality_table_has_each_system_at_each_lr_and_marks_the_best(bench_output):
+    _, out = bench_output
+    text = out.read_text()
+    rows = table_rows(text, "Quality")
+    systems = [s for s in SYSTEMS if s != "numpy"]
+    assert set(rows) == {(s, lr) for s in systems for lr in ("0.05", "0.1")}, rows
+    assert "the product's default lr" in rows[("product", "0.1")][-1]
+    for s in systems:
+        assert sum("best " + s in cells[-1] for key, cells in rows.items() if key[0] == s) == 1
+    # the run at the product's lr is the speed table's own run, not a second one
+    assert rows[("product", "0.1")][2] == table_rows(text)["product"][5]
+
+
+def test_results_state_the_load_of_the_machine(bench_output):
+    _, out = bench_output
+    conditions = section(out.read_text(), "Conditions")
+    assert re.search(r"load average \(1, 5, 15 min\) before / after: [\d.]+ [\d.]+ [\d.]+ / "
+                     r"[\d.]+ [\d.]+ [\d.]+; 1-min load when each run started: "
+                     r"[\d.]+-[\d.]+, median [\d.]+", conditions), conditions
+
+
+def test_more_tables_plug_in_after_the_others(monkeypatch, tiny_data, tmp_path):
+    extra = bench_run.Table("Grading cost", ["what", "CPU s"], [["grade one", "8.5"]])
+    monkeypatch.setattr(bench_run, "extra_tables", lambda settings, meta: [extra])
+    out = tmp_path / "r.md"
+    assert bench_run.main([
+        "--corpus", str(tiny_data / "corpus.txt"), "--similarity-dir",
+        str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64", "--repeats", "1",
+        "--systems", "product", "--lr-grid", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "## Quality" not in text  # --lr-grid with no rates: no quality table
+    assert text.index("## Speed") < text.index("## Grading cost") < text.index("## Conditions")
+    assert "| grade one | 8.5 |" in text
