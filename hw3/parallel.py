@@ -99,6 +99,7 @@ class Shared:
     centre: np.ndarray
     context: np.ndarray
     done: np.ndarray        # (N,) pairs trained by each worker (each writes only its own)
+    total: np.ndarray       # (N,) pairs each worker expects to train (for the progress bar)
     stop: np.ndarray        # (1,) set to 1 to ask every worker to stop
 
 
@@ -155,6 +156,7 @@ def _train_part(w, part, rng, shared, config, ops, keep_prob, sampler) -> Worker
         centres, contexts = epoch_pairs(part, keep_prob, config.window, rng)
         if total is None:
             total = max(1, len(centres) * config.epochs)  # for the lr schedule
+            shared.total[w] = total
         for s in range(0, len(centres), B):
             if shared.stop[0]:
                 raise Stopped()
@@ -291,6 +293,7 @@ def train_parallel(config, ops, progress: bool, prepared, backend: str | None = 
     shared = Shared(centre=shared_zeros((len(vocab), config.dim), dtype, backend),
                     context=shared_zeros((len(vocab), config.dim), dtype, backend),
                     done=shared_zeros((n,), np.int64, backend),
+                    total=shared_zeros((n,), np.int64, backend),
                     stop=shared_zeros((1,), np.int64, backend))
     shared.centre[:] = start_model.centre.weight.value
     shared.context[:] = start_model.context.weight.value
@@ -316,6 +319,8 @@ def train_parallel(config, ops, progress: bool, prepared, backend: str | None = 
         while workers.alive():
             time.sleep(POLL_SECONDS)
             if bar is not None:
+                if bar.total is None and shared.total.all():
+                    bar.total = int(shared.total.sum())
                 now = int(shared.done.sum())
                 bar.update(now - shown)
                 shown = now
