@@ -83,8 +83,10 @@ def missing_data(settings) -> list[str]:
     return [p for p in paths if not Path(p).is_file()]
 
 
-def run_child(system: str, settings: dict) -> dict:
-    """Run one system in a fresh process; add its wall time and peak RSS."""
+def run_child(system: str, settings: dict, allow_divergence: bool = False) -> dict:
+    """Run one system in a fresh process; add its wall time and peak RSS.  A run whose
+    loss diverged stops the benchmark unless ``allow_divergence`` (then it is returned
+    with its "diverged" message)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         cmd = [sys.executable, "-m", "bench.systems", system, json.dumps(settings), str(out)]
@@ -104,6 +106,11 @@ def run_child(system: str, settings: dict) -> dict:
             raise SystemExit(f"bench: {system} failed (exit status {proc.returncode}); "
                              "its error is printed above.")
         result = json.loads(out.read_text())
+    if "diverged" in result:
+        if not allow_divergence:
+            raise SystemExit(f"bench: {system} diverged: {result['diverged']}.")
+        result["load"] = load_at_start
+        return result
     result["wall"] = wall
     result["load"] = load_at_start
     result["rss_mb"] = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
@@ -190,7 +197,7 @@ def quality_table(results: dict, settings: dict) -> Table:
     first = names[0] if names else None
 
     def score(r):
-        rho = r["similarity"][first][0] if first else None
+        rho = r["similarity"][first][0] if first and "diverged" not in r else None
         return -1.0 if rho is None else rho
 
     best = {}
@@ -207,8 +214,12 @@ def quality_table(results: dict, settings: dict) -> Table:
             note.append("gensim's default lr")
         if best.get(system) == lr and len([k for k in results if k[0] == system]) > 1:
             note.append(f"best {system} ({first})")
-        table.rows.append([system, f"{lr:g}", *[_sim(r["similarity"][n]) for n in names],
-                           "; ".join(note)])
+        if "diverged" in r:
+            note.append(f"diverged: {r['diverged']}")
+            cells = ["-"] * len(names)
+        else:
+            cells = [_sim(r["similarity"][n]) for n in names]
+        table.rows.append([system, f"{lr:g}", *cells, "; ".join(note)])
     table.notes = [
         "Each cell is one run (the product and 1-worker gensim repeat for a seed); every other "
         "setting as in the speed table. gensim's lr is its `alpha`, decaying linearly to "
@@ -218,7 +229,7 @@ def quality_table(results: dict, settings: dict) -> Table:
     if first and "product" in best and gensims:
         g = max(gensims, key=lambda s: score(results[(s, best[s])]))
         p_best, g_best = results[("product", best["product"])], results[(g, best[g])]
-        gaps = ", ".join(
+        gaps = "n/a" if "diverged" in p_best or "diverged" in g_best else ", ".join(
             f"{n} {p_best['similarity'][n][0] - g_best['similarity'][n][0]:+.3f}"
             for n in names if None not in (p_best['similarity'][n][0],
                                            g_best['similarity'][n][0]))
@@ -289,12 +300,15 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _run(system: str, settings: dict, loads: list) -> dict:
+def _run(system: str, settings: dict, loads: list, allow_divergence: bool = False) -> dict:
     print(f"bench: {system} (lr {settings['lr']}) ...", file=sys.stderr, flush=True)
-    r = run_child(system, settings)
+    r = run_child(system, settings, allow_divergence)
     loads.append(r["load"])
-    print(f"bench:   {r['pairs_per_second']:,.0f} pairs/s, {r['seconds']:.1f} s",
-          file=sys.stderr, flush=True)
+    if "diverged" in r:
+        print(f"bench:   diverged: {r['diverged']}", file=sys.stderr, flush=True)
+    else:
+        print(f"bench:   {r['pairs_per_second']:,.0f} pairs/s, {r['seconds']:.1f} s",
+              file=sys.stderr, flush=True)
     return r
 
 
@@ -321,7 +335,8 @@ def main(argv=None) -> int:
                 if lr == settings["lr"] and system in args.systems:  # already run: reuse
                     quality[(system, lr)] = runs[0][args.systems.index(system)]
                 else:
-                    quality[(system, lr)] = _run(system, {**settings, "lr": lr}, loads)
+                    quality[(system, lr)] = _run(system, {**settings, "lr": lr}, loads,
+                                                 allow_divergence=True)
         tables.append(quality_table(quality, settings))
     tables += extra_tables(settings, meta)
     meta["load_after"] = load()

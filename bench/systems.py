@@ -118,6 +118,16 @@ def similarity_scores(embeddings, words, similarity) -> dict:
 
 
 def run(system: str, settings: dict) -> dict:
+    """Train and evaluate ``system``; a run whose loss diverged returns {"diverged": why}."""
+    from hw3.errors import TrainingDiverged
+
+    try:
+        return _run(system, settings)
+    except (TrainingDiverged, FloatingPointError) as err:
+        return {"system": system, "diverged": str(err).split(". ")[0]}
+
+
+def _run(system: str, settings: dict) -> dict:
     config = _config(settings)
     if system == "product":
         out = run_product(config)

@@ -138,3 +138,13 @@ def test_more_tables_plug_in_after_the_others(monkeypatch, tiny_data, tmp_path):
     assert "## Quality" not in text  # --lr-grid with no rates: no quality table
     assert text.index("## Speed") < text.index("## Grading cost") < text.index("## Conditions")
     assert "| grade one | 8.5 |" in text
+
+
+def test_a_diverging_run_in_the_quality_grid_is_shown_not_fatal():
+    ok = {"similarity": {"WordSim353": [0.5, 0.1]}}
+    results = {("product", 0.1): ok, ("product", 0.2): {"diverged": "training diverged: x"},
+               ("gensim-1", 0.1): {"similarity": {"WordSim353": [0.4, 0.1]}}}
+    settings = {"similarity": [["WordSim353", "w.tsv"]], "epochs": 5, "lr": 0.1}
+    text = bench_run.quality_table(results, settings).render()
+    assert "| product | 0.2 | - | diverged: training diverged: x |" in text, text
+    assert "best product (WordSim353)" in text and "WordSim353 +0.100" in text, text
