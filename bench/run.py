@@ -130,15 +130,22 @@ def summarise(runs: list[list[dict]], systems: list[str]) -> list[dict]:
             "pairs": mine[0]["pairs"],
             "pairs_per_second": statistics.median(r["pairs_per_second"] for r in mine),
             "seconds": statistics.median(r["seconds"] for r in mine),
+            "cpu": statistics.median(r["cpu"] for r in mine),
             "wall": statistics.median(r["wall"] for r in mine),
             "rss_mb": max(r["rss_mb"] for r in mine),
             "similarity": mine[0]["similarity"],
             "ratio": None,
+            "cpu_ratio": None,
         }
         if "product" in systems:
             p = systems.index("product")
             row["ratio"] = statistics.median(
                 rep[p]["pairs_per_second"] / rep[i]["pairs_per_second"] for rep in runs)
+            # CPU per pair, the system's over the product's: how much less CPU the
+            # product needs per pair (less sensitive to other work on the machine).
+            row["cpu_ratio"] = statistics.median(
+                (rep[i]["cpu"] / rep[i]["pairs"]) / (rep[p]["cpu"] / rep[p]["pairs"])
+                for rep in runs)
         rows.append(row)
     return rows
 
@@ -168,12 +175,14 @@ def speed_table(rows: list[dict], settings: dict, repeats: int) -> Table:
     names = [name for name, _ in settings["similarity"]]
     table = Table("Speed (same settings for every system)",
                   ["system", "pairs/s", "train s", "wall s", "peak RSS MB", *names,
-                   "product / this"])
+                   "CPU us/pair", "product / this, CPU", "product / this"])
     for r in rows:
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        cpu_ratio = "" if r["cpu_ratio"] is None else f"{r['cpu_ratio']:.2f}x"
         table.rows.append([r["system"], f"{r['pairs_per_second']:,.0f}", f"{r['seconds']:.1f}",
                            f"{r['wall']:.1f}", f"{r['rss_mb']:.0f}",
-                           *[_sim(r["similarity"][n]) for n in names], ratio])
+                           *[_sim(r["similarity"][n]) for n in names],
+                           f"{1e6 * r['cpu'] / r['pairs']:.2f}", cpu_ratio, ratio])
     table.notes = [
         "**product**: hw3.train.train with edugrad and the reference ops "
         "(`load_ops(\"solution\")`), one worker: what students run; **product-2t / "
@@ -186,7 +195,12 @@ def speed_table(rows: list[dict], settings: dict, repeats: int) -> Table:
         "pairs/s = pairs trained / seconds of the training loop (no corpus reading, no "
         "vocabulary building, no evaluation); wall s and peak RSS are of the whole process.",
         f"{repeats} run(s) per system, interleaved; medians shown; 'product / this' is the "
-        "product's pairs/s over the system's, computed within each run.",
+        "product's pairs/s over the system's, computed within each run. CPU us/pair: CPU "
+        "time of the training loop (every thread and worker process) per pair; 'product / "
+        "this, CPU' is the system's CPU per pair over the product's, within each run: the "
+        "speed ratio the product would have on an otherwise idle core (it moves less than "
+        "pairs/s when other work shares the machine; for 2-worker systems it compares "
+        "efficiency, not speed).",
         f"Pairs trained per system: {rows[0]['pairs']:,} (gensim: the same sampler's count "
         "for its settings, see bench/systems.py).",
     ]

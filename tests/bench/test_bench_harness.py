@@ -78,6 +78,18 @@ def test_product_ratio_is_its_throughput_over_each_peer(bench_output):
             name, ratio, rate)
 
 
+def test_cpu_ratio_is_the_peers_cpu_per_pair_over_the_products(bench_output):
+    _, out = bench_output
+    rows = table_rows(out.read_text())
+    cpu = {name: float(cells[-3]) for name, cells in rows.items()}
+    assert all(c > 0 for c in cpu.values()), cpu
+    for name, cells in rows.items():
+        ratio = float(cells[-2].rstrip("x"))
+        # the cells are rounded to 0.01 us: allow for it on these tiny runs
+        assert ratio == pytest.approx(cpu[name] / cpu["product"], rel=0.05, abs=0.02), (
+            name, ratio, cpu)
+
+
 def test_similarity_columns_report_the_oov_rate(bench_output):
     _, out = bench_output
     rows = table_rows(out.read_text())
@@ -94,9 +106,9 @@ def test_missing_corpus_says_run_make_data(tmp_path, capsys):
 
 
 def test_ratios_are_medians_of_per_run_ratios():
-    def result(pps):
+    def result(pps, cpu=1.0):
         return {"pairs": 10, "pairs_per_second": pps, "seconds": 1.0, "wall": 1.0,
-                "rss_mb": 1.0, "similarity": {}}
+                "rss_mb": 1.0, "similarity": {}, "cpu": cpu}
 
     runs = [[result(100.0), result(50.0)], [result(60.0), result(60.0)],
             [result(90.0), result(30.0)]]
@@ -148,3 +160,14 @@ def test_a_diverging_run_in_the_quality_grid_is_shown_not_fatal():
     text = bench_run.quality_table(results, settings).render()
     assert "| product | 0.2 | - | diverged: training diverged: x |" in text, text
     assert "best product (WordSim353)" in text and "WordSim353 +0.100" in text, text
+
+
+def test_cpu_ratios_are_medians_of_per_run_ratios():
+    def result(cpu):
+        return {"pairs": 10, "pairs_per_second": 1.0, "seconds": 1.0, "wall": 1.0,
+                "rss_mb": 1.0, "similarity": {}, "cpu": cpu}
+
+    runs = [[result(1.0), result(0.5)], [result(2.0), result(2.0)], [result(1.0), result(0.9)]]
+    rows = bench_run.summarise(runs, ["product", "numpy"])
+    # per-run numpy/product CPU ratios 0.5, 1.0, 0.9 -> median 0.9
+    assert rows[1]["cpu_ratio"] == pytest.approx(0.9), rows[1]
