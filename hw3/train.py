@@ -276,7 +276,7 @@ def train_step(model: SGNS, optimizer: optim.SGD, sampler: NegativeSampler,
 
 def diverged(value: float, step: int, epoch: int, lr: float, batch_size: int,
              where: str = "") -> TrainingDiverged:
-    """The error for a loss that stopped being finite (``where``: e.g. " in worker 2")."""
+    """The error for a loss that stopped being finite (``where``: e.g. " of worker 2")."""
     return TrainingDiverged(
         f"training diverged: the loss became {value} at step {step}{where} (epoch {epoch}, "
         f"lr {lr:.4g}, batch size {batch_size}). If `make test` passes, these settings are "
