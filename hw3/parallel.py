@@ -11,10 +11,13 @@ word2vec's C code and gensim: workers seldom touch the same row at the same mome
 and when they do, one update may land on a slightly stale row or be partly lost,
 which SGD shrugs off.
 
-Workers are threads or forked processes (``BACKENDS``).  Threads share the tables
+Workers are forked processes or threads (``BACKENDS``).  Processes each have their
+own interpreter and see the tables through shared memory; threads share the tables
 for free and run in parallel while numpy works (it releases the GIL inside its
-array loops); processes each have their own interpreter and see the tables through
-shared memory.  ``DEFAULT_BACKEND`` is the one measured faster (bench/results.md).
+array loops), but take turns for edugrad's Python bookkeeping.  On a quiet machine
+two processes trained 1.75-1.9x as many pairs/s as one worker, two threads
+1.35-1.6x (bench/results.md), so processes are the default where fork is safe
+(Linux); elsewhere (macOS, Windows) threads.
 
 Randomness: the tables start exactly as in a single-worker run (the seed's
 generator); worker w draws from its own generator, spawned from the seed with
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import os
 import sys
 import threading
 import time
@@ -42,8 +46,8 @@ from hw3.model import SGNS, target_signs
 from hw3.sampling import NegativeSampler, epoch_pairs, keep_probabilities
 from hw3.vocab import EncodedCorpus
 
-BACKENDS = ("thread", "process")
-DEFAULT_BACKEND = "thread"
+BACKENDS = ("process", "thread")
+DEFAULT_BACKEND = "process" if sys.platform.startswith("linux") else "thread"
 POLL_SECONDS = 0.2  # how often the main thread looks at the workers' progress
 
 
@@ -239,15 +243,26 @@ class _ProcessWorkers:
 
     @staticmethod
     def _run(job, send):
+        parent = os.getppid()
+
+        def leave_with_parent():  # a worker must not outlive a killed run
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=leave_with_parent, daemon=True).start()
         try:
             result = ("ok", job())
         except BaseException as err:
-            result = ("error", err, traceback.format_exc())
+            # A traceback does not cross processes: send its text and its frames (the
+            # command line names the line of the ops file that failed).
+            result = ("error", err, traceback.format_exc(),
+                      traceback.extract_tb(err.__traceback__))
         try:
             send.send(result)
         except Exception:  # the error itself would not pickle: send its text
             send.send(("error", RuntimeError(f"{type(result[1]).__name__}: {result[1]}"),
-                       result[2]))
+                       *result[2:]))
         send.close()
 
     def _collect(self, block: bool):
@@ -337,8 +352,9 @@ def train_parallel(config, ops, progress: bool, prepared, backend: str | None = 
     errors = [r for r in results if r[0] == "error" and not isinstance(r[1], Stopped)]
     if errors:
         err = errors[0][1]
-        if isinstance(err, TrainingDiverged) or len(errors[0]) < 3 or not errors[0][2]:
-            raise err
+        if isinstance(err, TrainingDiverged) or len(errors[0]) < 4:
+            raise err  # from a thread: its own traceback is intact
+        err.worker_frames = errors[0][3]  # where it failed in the worker process
         raise err from RuntimeError("in a worker process:\n" + errors[0][2])
     reports = [r[1] for r in results]
     losses, loss_steps, loss_lrs, loss_epochs = merge_losses(reports)

@@ -283,10 +283,12 @@ def run(args) -> int:
     return 0
 
 
-def _ops_frame(tb, ops_file: str | None):
-    """The last traceback frame inside the ops file, if any."""
+def _ops_frame(err, ops_file: str | None):
+    """The last traceback frame inside the ops file, if any (for an error from a
+    worker process, its frames there: see hw3/parallel.py)."""
     found = None
-    for frame in traceback.extract_tb(tb):
+    frames = getattr(err, "worker_frames", None) or traceback.extract_tb(err.__traceback__)
+    for frame in frames:
         if ops_file and Path(frame.filename).resolve() == Path(ops_file).resolve():
             found = frame
     return found
@@ -322,7 +324,7 @@ def main(argv=None) -> int:
             ops_file = str(resolve_ops_path(args.ops))
         except UsageError:
             pass
-        frame = _ops_frame(err.__traceback__, ops_file)
+        frame = _ops_frame(err, ops_file)
         if frame is not None:
             print(f"error: training stopped: {type(err).__name__}: {err} (raised in "
                   f"{frame.filename}, line {frame.lineno}, in {frame.name}). Your ops pass "

@@ -22,6 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 BACKENDS = [b for b in parallel.BACKENDS if b != "process" or hasattr(os, "fork")]
 
 
+def test_processes_are_the_default_on_linux_threads_elsewhere():
+    expected = "process" if sys.platform.startswith("linux") else "thread"
+    assert parallel.DEFAULT_BACKEND == expected
+
+
 def tiny_config(corpus, **changes):
     base = TrainConfig(corpus=str(corpus), epochs=2, dim=10, batch_size=256, subsample=0,
                        log_every=5)
@@ -140,8 +145,10 @@ def test_a_diverging_worker_stops_the_run_with_training_diverged(backend, tiny_c
         parallel.train_parallel(config, solution_ops, False, prepare(config), backend=backend)
 
 
-def test_an_op_that_fails_in_a_worker_thread_is_reported_with_its_line(tiny_corpus, tmp_path,
-                                                                       capsys):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_op_that_fails_in_a_worker_is_reported_with_its_line(backend, tiny_corpus, tmp_path,
+                                                                capsys, monkeypatch):
+    monkeypatch.setattr(parallel, "DEFAULT_BACKEND", backend)
     solution = (REPO / "grader" / "solution" / "ops.py").read_text()
     broken = solution.replace("grad_a = np.einsum(",
                               "assert a.ndim == 2, 'only 2-D'\n        grad_a = np.einsum(")
@@ -163,3 +170,50 @@ def test_two_workers_reach_good_neighbour_purity_on_the_toy_corpus(solution_ops)
     r = train(TrainConfig(corpus=str(corpus), workers=2), solution_ops)
     purity = neighbour_purity(r.embeddings, r.words, read_classes(corpus.parent / "classes.tsv"))
     assert purity >= 0.95, purity
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            kids.append(int(status.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_worker_processes_do_not_outlive_a_killed_run(tiny_corpus, tmp_path):
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hw3.word2vec", "--ops", "solution", "--corpus", str(tiny_corpus),
+         "--workers", "2", "--epochs", "100000", "--batch-size", "64", "--quiet",
+         "--out", str(tmp_path / "out")], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = _children(proc.pid)
+        assert len(workers) == 2, workers
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [w for w in workers if _alive(w)]
+    for w in left:  # do not leave them training forever when the check fails
+        os.kill(w, 9)
+    assert not left, f"worker processes {left} outlived their killed parent"
