@@ -171,7 +171,14 @@ class Table:
         return "\n".join(lines + [""] + [f"- {n}" for n in self.notes]) + "\n"
 
 
-def speed_table(rows: list[dict], settings: dict, repeats: int) -> Table:
+def per_run_ratio(runs: list[list[dict]], systems: list[str], a: str, b: str) -> list[float]:
+    """a's pairs/s over b's in each run (both ran in it, one after the other)."""
+    i, j = systems.index(a), systems.index(b)
+    return [rep[i]["pairs_per_second"] / rep[j]["pairs_per_second"] for rep in runs]
+
+
+def speed_table(rows: list[dict], settings: dict, repeats: int,
+                runs: list[list[dict]] | None = None) -> Table:
     names = [name for name, _ in settings["similarity"]]
     table = Table("Speed (same settings for every system)",
                   ["system", "pairs/s", "train s", "wall s", "peak RSS MB", *names,
@@ -204,6 +211,14 @@ def speed_table(rows: list[dict], settings: dict, repeats: int) -> Table:
         f"Pairs trained per system: {rows[0]['pairs']:,} (gensim: the same sampler's count "
         "for its settings, see bench/systems.py).",
     ]
+    systems = [r["system"] for r in rows]
+    if runs and "gensim-1" in systems:
+        for name in [s for s in systems if s.startswith("product-")]:
+            ratios = per_run_ratio(runs, systems, name, "gensim-1")
+            table.notes.append(
+                f"{name} / gensim-1 within each run: "
+                f"{', '.join(f'{x:.2f}x' for x in ratios)} (median "
+                f"{statistics.median(ratios):.2f}x).")
     return table
 
 
@@ -347,7 +362,7 @@ def main(argv=None) -> int:
     for rep in range(args.repeats):
         print(f"bench: speed, run {rep + 1}/{args.repeats}", file=sys.stderr, flush=True)
         runs.append([_run(system, settings, loads) for system in args.systems])
-    tables = [speed_table(summarise(runs, args.systems), settings, args.repeats)]
+    tables = [speed_table(summarise(runs, args.systems), settings, args.repeats, runs)]
     if args.lr_grid:
         quality = {}
         for system in args.quality_systems:

@@ -171,3 +171,13 @@ def test_cpu_ratios_are_medians_of_per_run_ratios():
     rows = bench_run.summarise(runs, ["product", "numpy"])
     # per-run numpy/product CPU ratios 0.5, 1.0, 0.9 -> median 0.9
     assert rows[1]["cpu_ratio"] == pytest.approx(0.9), rows[1]
+
+
+def test_two_worker_rows_are_compared_with_gensim_1_run_by_run(bench_output):
+    _, out = bench_output
+    if "gensim-1" not in SYSTEMS:
+        pytest.skip("gensim is not installed")
+    notes = section(out.read_text(), "Speed")
+    for name in ("product-2t", "product-2p"):
+        assert re.search(rf"{name} / gensim-1 within each run: [\d.]+x \(median [\d.]+x\)",
+                         notes), notes
