@@ -14,10 +14,9 @@ which SGD shrugs off.
 Workers are forked processes or threads (``BACKENDS``).  Processes each have their
 own interpreter and see the tables through shared memory; threads share the tables
 for free and run in parallel while numpy works (it releases the GIL inside its
-array loops), but take turns for edugrad's Python bookkeeping.  On a quiet machine
-two processes trained 1.75-1.9x as many pairs/s as one worker, two threads
-1.35-1.6x (bench/results.md), so processes are the default where fork is safe
-(Linux); elsewhere (macOS, Windows) threads.
+array loops), but take turns for edugrad's Python bookkeeping.  With two free cores
+processes were the faster (bench/results.md), so they are the default where fork is
+safe (Linux); elsewhere (macOS, Windows) threads.
 
 Randomness: the tables start exactly as in a single-worker run (the seed's
 generator); worker w draws from its own generator, spawned from the seed with
