@@ -4,8 +4,8 @@
 
 SYSTEM is one of ``SYSTEMS``.  SETTINGS_JSON holds ``hw3.train.TrainConfig`` fields
 plus ``similarity`` (a list of [name, path]).  The child trains, evaluates, and
-writes OUT_JSON: pairs, seconds (the training loop only), and one
-[rho, oov_rate] per similarity set.  The parent (bench/run.py) measures wall time
+writes OUT_JSON: pairs, seconds and CPU seconds (all threads and worker processes) of
+the training loop only, and one [rho, oov_rate] per similarity set.  The parent (bench/run.py) measures wall time
 and peak memory of the whole child process.
 
 A *training pair* is one positive (centre, context) pair together with its K
@@ -21,15 +21,26 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
-SYSTEMS = ("product", "numpy", "gensim-1", "gensim-2")
+# product-2t / product-2p: the product with 2 workers as threads / forked processes
+# (hw3/parallel.py); the plain product row is the single-worker run students get.
+SYSTEMS = ("product", "product-2t", "product-2p", "numpy", "gensim-1", "gensim-2")
 
 # gensim silently drops the words of a sentence beyond this many (its C code's
 # MAX_SENTENCE_LEN), so long lines are fed to it in chunks of this size.
 GENSIM_MAX_SENTENCE = 10_000
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (every thread) and of its finished child processes."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _config(settings: dict):
@@ -39,13 +50,24 @@ def _config(settings: dict):
     return TrainConfig(**{k: v for k, v in settings.items() if k in fields})
 
 
-def run_product(config) -> dict:
-    from hw3.ops_loader import load_ops
-    from hw3.train import train
+def run_product(config, workers: int = 1, backend: str | None = None) -> dict:
+    from dataclasses import replace
 
-    result = train(config, load_ops("solution"))
+    from hw3.ops_loader import load_ops
+    from hw3.train import prepare, train
+
+    config = replace(config, workers=workers)
+    ops, prepared = load_ops("solution"), prepare(config)
+    cpu = cpu_seconds()
+    if workers == 1:
+        result = train(config, ops, prepared=prepared)
+    else:
+        from hw3.parallel import train_parallel
+
+        result = train_parallel(config, ops, False, prepared, backend=backend)
+    cpu = cpu_seconds() - cpu
     return {"words": result.words, "embeddings": result.embeddings,
-            "pairs": int(result.pairs_trained), "seconds": float(result.seconds)}
+            "pairs": int(result.pairs_trained), "seconds": float(result.seconds), "cpu": cpu}
 
 
 def run_numpy(config) -> dict:
@@ -70,8 +92,6 @@ def gensim_pair_count(config) -> int:
 
 
 def run_gensim(config, workers: int) -> dict:
-    import time
-
     from gensim.models import Word2Vec
 
     from hw3.corpus import read_corpus
@@ -88,11 +108,11 @@ def run_gensim(config, workers: int) -> dict:
                      alpha=config.lr, min_alpha=config.lr * config.min_lr_fraction,
                      seed=config.seed, workers=workers)
     model.build_vocab(sentences)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     model.train(sentences, total_examples=model.corpus_count, epochs=config.epochs)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
     return {"words": list(model.wv.index_to_key), "embeddings": model.wv.vectors,
-            "pairs": gensim_pair_count(config), "seconds": seconds}
+            "pairs": gensim_pair_count(config), "seconds": seconds, "cpu": cpu}
 
 
 def similarity_scores(embeddings, words, similarity) -> dict:
@@ -107,9 +127,23 @@ def similarity_scores(embeddings, words, similarity) -> dict:
 
 
 def run(system: str, settings: dict) -> dict:
+    """Train and evaluate ``system``; a run whose loss diverged returns {"diverged": why}."""
+    from hw3.errors import TrainingDiverged
+
+    try:
+        return _run(system, settings)
+    except (TrainingDiverged, FloatingPointError) as err:
+        return {"system": system, "diverged": str(err).split(". ")[0]}
+
+
+def _run(system: str, settings: dict) -> dict:
     config = _config(settings)
     if system == "product":
         out = run_product(config)
+    elif system.startswith("product-"):
+        count, kind = system.split("-")[1][:-1], system[-1]
+        out = run_product(config, workers=int(count),
+                          backend={"t": "thread", "p": "process"}[kind])
     elif system == "numpy":
         out = run_numpy(config)
     elif system.startswith("gensim-"):
@@ -117,6 +151,7 @@ def run(system: str, settings: dict) -> dict:
     else:
         raise SystemExit(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     return {"system": system, "pairs": out["pairs"], "seconds": out["seconds"],
+            "cpu": out["cpu"],
             "vocab": len(out["words"]),
             "similarity": similarity_scores(out["embeddings"], out["words"],
                                             settings.get("similarity", []))}

@@ -8,6 +8,7 @@ The pipeline, one small module per step:
   dynamic window, and draws negatives from the unigram^0.75 distribution;
 * ``model``   the SGNS loss as an edugrad Module, written with your ops;
 * ``train``   the training loop (``TrainConfig`` -> ``train`` -> ``TrainResult``);
+* ``parallel`` ``--workers N``: N workers sharing the tables without locks (Hogwild);
 * ``evaluate`` nearest neighbours, neighbour purity, word-similarity Spearman;
 * ``ops_loader`` finds the four ops (``--ops starter | solution | PATH``);
 * ``outputs``  writes a run's folder atomically;

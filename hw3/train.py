@@ -1,7 +1,7 @@
 """Training SGNS: ``TrainConfig`` -> ``train(config, ops)`` -> ``TrainResult``.
 
 The loop is the one from the lectures, once per mini-batch of (centre, context)
-pairs:
+pairs (``train_step``; ``train`` runs it over the shuffled pairs of every epoch):
 
     negatives = draw K words per pair from unigram^0.75
     optimizer.zero_grad()
@@ -28,12 +28,16 @@ purity 0.999 and enwiki to WordSim353 0.52 (0.27 at lr 0.025 without it).
 Throughput, defined once: ``pairs_per_second`` = positive (centre, context) pairs
 trained / wall-clock seconds of the training loop (pair generation, negative
 sampling, forward, backward, update; reading the corpus is not counted).
+
+``workers`` > 1 hands the run to ``hw3/parallel.py`` (several workers sharing the
+tables); the default, 1, is this loop, byte-identical for a seed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -72,6 +76,9 @@ class TrainConfig:
     log_every: int = 50          # record the loss every this many steps
     min_lr_fraction: float = 1e-4  # the lr decays linearly to lr * this
     row_cap: float = 2.0  # a word's update is capped at row_cap / lr uses per batch (0: off)
+    # 1 trains in this process, reproducibly; more share the tables without locks
+    # (Hogwild, hw3/parallel.py): faster on several cores, not bit-reproducible.
+    workers: int = 1
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,6 +108,12 @@ class TrainConfig:
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
                 or self.seed < 0:
             problems.append(f"--seed must be a whole number >= 0 (got {self.seed!r})")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, (int, np.integer)) \
+                or self.workers < 1:
+            problems.append(f"--workers must be a whole number >= 1 (got {self.workers!r}): "
+                            "1 trains in this process, reproducibly; 2 or more train in "
+                            "parallel, one per core (this machine has "
+                            f"{os.cpu_count() or 1})")
         if problems:
             raise UsageError("Invalid settings: " + "; ".join(problems) + ".")
 
@@ -155,14 +168,18 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
     ``prepared`` is ``prepare(config)``'s result, if you already have it.
     """
     corpus, vocab, encoded = prepared if prepared is not None else prepare(config)
+    if config.workers > 1:
+        from hw3.parallel import train_parallel
+
+        return train_parallel(config, ops, progress, (corpus, vocab, encoded))
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
     model = SGNS(len(vocab), config.dim, ops, rng=rng, dtype=dtype)
     optimizer = optim.SGD(model.parameters(), lr=config.lr)
     keep_prob = keep_probabilities(vocab.frequencies, config.subsample)
     sampler = NegativeSampler(vocab.counts)
-    B, K = config.batch_size, config.negatives
-    signs = target_signs(B, K, dtype)
+    B = config.batch_size
+    signs = target_signs(B, config.negatives, dtype)
 
     start = time.perf_counter()
     centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
@@ -191,32 +208,14 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
             for s in range(0, len(centres), B):
                 c = centres[s:s + B]
                 n = len(c)
-                targets = np.empty((n, 1 + K), dtype=np.int64)
-                targets[:, 0] = contexts[s:s + B]
-                targets[:, 1:] = sampler.draw(rng, (n, K))
                 lr = config.lr * max(config.min_lr_fraction, 1 - pairs_done / total_estimate)
-                optimizer.lr = lr
-
-                optimizer.zero_grad()
-                loss = model(c, targets, signs[:n])
-                value = float(loss.value)
+                value = train_step(model, optimizer, sampler, rng, c, contexts[s:s + B],
+                                   signs, lr, config)
                 step += 1
                 if not math.isfinite(value):
-                    raise TrainingDiverged(
-                        f"training diverged: the loss became {value} at step {step} (epoch "
-                        f"{epoch}, lr {lr:.4g}, batch size {B}). If `make test` passes, these "
-                        "settings are too aggressive for this corpus: lower --lr or "
-                        "--batch-size (and keep --subsample and --row-cap on, e.g. 1e-3 and "
-                        "2). If it does not, fix the ops it reports first."
-                    )
-                if step == 1:
+                    raise diverged(value, step, epoch, lr, B)
+                if step == 1:  # the loss of the first batch, before any update
                     initial_loss = value / n
-                loss.backward()
-                if config.row_cap:
-                    max_uses = config.row_cap / config.lr
-                    cap_frequent_rows(model.centre.weight.grad, c, max_uses)
-                    cap_frequent_rows(model.context.weight.grad, targets, max_uses)
-                optimizer.step()
 
                 pairs_done += n
                 block_loss += value
@@ -250,6 +249,46 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
         seconds=seconds,
         config=config,
         initial_loss=initial_loss,
+    )
+
+
+def train_step(model: SGNS, optimizer: optim.SGD, sampler: NegativeSampler,
+               rng: np.random.Generator, centres: np.ndarray, contexts: np.ndarray,
+               signs: np.ndarray, lr: float, config: TrainConfig) -> float:
+    """One SGD step on a mini-batch of (centre, context) pairs; returns the summed loss.
+
+    The loop from the lectures: draw the negatives, zero the gradients, forward,
+    backward, cap the frequent rows, step.  A loss that is not finite is returned
+    before anything is updated (the caller reports it).
+    """
+    n, K = len(centres), config.negatives
+    targets = np.empty((n, 1 + K), dtype=np.int64)
+    targets[:, 0] = contexts
+    targets[:, 1:] = sampler.draw(rng, (n, K))
+    optimizer.lr = lr
+
+    optimizer.zero_grad()
+    loss = model(centres, targets, signs[:n])
+    value = float(loss.value)
+    if not math.isfinite(value):
+        return value
+    loss.backward()
+    if config.row_cap:
+        max_uses = config.row_cap / config.lr
+        cap_frequent_rows(model.centre.weight.grad, centres, max_uses)
+        cap_frequent_rows(model.context.weight.grad, targets, max_uses)
+    optimizer.step()
+    return value
+
+
+def diverged(value: float, step: int, epoch: int, lr: float, batch_size: int,
+             where: str = "") -> TrainingDiverged:
+    """The error for a loss that stopped being finite (``where``: e.g. " of worker 2")."""
+    return TrainingDiverged(
+        f"training diverged: the loss became {value} at step {step}{where} (epoch {epoch}, "
+        f"lr {lr:.4g}, batch size {batch_size}). If `make test` passes, these settings are "
+        "too aggressive for this corpus: lower --lr or --batch-size (and keep --subsample "
+        "and --row-cap on, e.g. 1e-3 and 2). If it does not, fix the ops it reports first."
     )
 
 

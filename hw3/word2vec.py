@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "hw3/train.py); 0 turns it off")
     p.add_argument("--seed", type=int, default=d.seed,
                    help="the one seed for every random draw (same seed -> same files)")
+    p.add_argument("--workers", type=int, default=d.workers,
+                   help="training workers sharing the vectors without locks (Hogwild, as "
+                        "word2vec and gensim do); use at most one per core. 1 trains "
+                        "reproducibly (same seed -> same files); with 2 or more the result "
+                        "depends on timing, so runs with the same seed differ slightly")
     p.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype,
                    help="float type of the embedding tables (float32 is ~1.5-2x faster)")
     p.add_argument("--log-every", type=int, default=d.log_every,
@@ -118,6 +123,7 @@ def config_from_args(args) -> TrainConfig:
         negatives=args.negatives, batch_size=args.batch_size, lr=args.lr,
         min_count=args.min_count, seed=args.seed, subsample=args.subsample,
         dtype=args.dtype, log_every=args.log_every, row_cap=args.row_cap,
+        workers=args.workers,
     )
 
 
@@ -298,10 +304,12 @@ def run(args) -> int:
     return 0
 
 
-def _ops_frame(tb, ops_file: str | None):
-    """The last traceback frame inside the ops file, if any."""
+def _ops_frame(err, ops_file: str | None):
+    """The last traceback frame inside the ops file, if any (for an error from a
+    worker process, its frames there: see hw3/parallel.py)."""
     found = None
-    for frame in traceback.extract_tb(tb):
+    frames = getattr(err, "worker_frames", None) or traceback.extract_tb(err.__traceback__)
+    for frame in frames:
         if ops_file and Path(frame.filename).resolve() == Path(ops_file).resolve():
             found = frame
     return found
@@ -337,7 +345,7 @@ def main(argv=None) -> int:
             ops_file = str(resolve_ops_path(args.ops))
         except UsageError:
             pass
-        frame = _ops_frame(err.__traceback__, ops_file)
+        frame = _ops_frame(err, ops_file)
         if frame is not None:
             print(f"error: training stopped: {type(err).__name__}: {err} (raised in "
                   f"{frame.filename}, line {frame.lineno}, in {frame.name}). Your ops pass "

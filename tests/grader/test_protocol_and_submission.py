@@ -15,7 +15,7 @@ from grader.submission import NoSubmission, locate, student_id
 from sandboxed import protocol
 
 SOLUTION = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "grader", "solution", "ops.py")
+    os.path.abspath(__file__)))), "instructor", "solution", "ops.py")
 
 
 def frame(header: bytes, body: bytes) -> bytes:
@@ -135,7 +135,7 @@ def test_the_rubric_run_does_not_recompile_hypothesis_in_every_grade_process():
     import sys
 
     code = ("import sys; from grader.runner import run_rubric; "
-            "run_rubric('grader/solution/ops.py', hidden=True, collect_only=True); "
+            "run_rubric('instructor/solution/ops.py', hidden=True, collect_only=True); "
             "print(sorted(m for m, mod in sys.modules.items() if m.startswith('hypothesis')"
             " and type(getattr(mod, '__loader__', None)).__name__ == 'AssertionRewritingHook'))")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -227,8 +227,8 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, tiny_corpus, 
 def test_an_op_that_fails_during_training_is_reported_with_its_line(tiny_corpus, tmp_path,
                                                                     capsys):
     solution = (REPO / "instructor" / "solution" / "ops.py").read_text()
-    broken = solution.replace("g = grad_output[..., None]",
-                              "assert a.ndim == 2, 'only 2-D'\n        g = grad_output[..., None]")
+    broken = solution.replace("grad_a = np.einsum(",
+                              "assert a.ndim == 2, 'only 2-D'\n        grad_a = np.einsum(")
     assert broken != solution
     ops = _ops_file(tmp_path, broken)
     code, err = run(fast_args(tiny_corpus, tmp_path / "out", "--ops", ops), capsys)
