@@ -270,9 +270,11 @@ def quality_table(results: dict, settings: dict) -> Table:
 
 
 def extra_tables(settings: dict, meta: dict) -> list[Table]:
-    """Hook: more tables for results.md (e.g. the grading cost rows), each a ``Table``
-    placed after the speed and quality tables.  None yet."""
-    return []
+    """More tables for results.md, each a ``Table`` placed after the speed and quality
+    tables: the cost of grading one submission (bench/grading.py)."""
+    from bench import grading
+
+    return [grading.table()]
 
 
 FINDINGS = Path(__file__).resolve().parent / "findings.md"

@@ -36,8 +36,8 @@ def markdown() -> str:
     pub, hid = registry.total(False), registry.total(True)
     lines = [f"Your grade is out of {registry.TOTAL:g}. `make test` runs the **public** tests "
              f"({pub:g} points) and estimates your score; the autograder adds **hidden** tests "
-             f"({hid:g} points): the same kinds of check on other inputs, and a longer training "
-             "run. Each cell reads public + hidden points.", "",
+             f"({hid:g} points): the same kinds of check on other inputs, and a training run with "
+             "other settings. Each cell reads public + hidden points.", "",
              "| op | " + " | ".join(parts) + " | public | hidden | total |",
              "|---|" + "---|" * (len(parts) + 3)]
     for op in (*registry.NAMES, "training"):

@@ -3,7 +3,7 @@
 A reference run is a JSON file (``grader/reference/<name>.json``): every training
 setting, the loss curve the reference ops give, and the neighbour purity they
 reach.  The public run ships so that ``make test`` can check it; when instructors
-grade, the hidden side registers its own runs (``register``): the longer hidden
+grade, the hidden side registers its own runs (``register``): the hidden
 run, and the public run again with settings students do not have, so that a
 submission cannot pass by replaying a curve it copied.  Reference files are made
 with ``python -m instructor reference``.

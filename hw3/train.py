@@ -79,6 +79,7 @@ class TrainConfig:
     # 1 trains in this process, reproducibly; more share the tables without locks
     # (Hogwild, hw3/parallel.py): faster on several cores, not bit-reproducible.
     workers: int = 1
+    max_steps: int = 0  # stop after this many steps (0: train every epoch to the end)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,6 +109,12 @@ class TrainConfig:
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
                 or self.seed < 0:
             problems.append(f"--seed must be a whole number >= 0 (got {self.seed!r})")
+        if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, (int, np.integer)) \
+                or self.max_steps < 0:
+            problems.append(f"max_steps must be 0 (train every epoch) or a positive whole "
+                            f"number (got {self.max_steps!r})")
+        elif self.max_steps and self.workers != 1:
+            problems.append("max_steps works with one worker only")
         if isinstance(self.workers, bool) or not isinstance(self.workers, (int, np.integer)) \
                 or self.workers < 1:
             problems.append(f"--workers must be a whole number >= 1 (got {self.workers!r}): "
@@ -205,6 +212,8 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
         for epoch in range(1, config.epochs + 1):
             if epoch > 1:
                 centres, contexts = epoch_pairs(encoded, keep_prob, config.window, rng)
+            if step == config.max_steps > 0:
+                break
             for s in range(0, len(centres), B):
                 c = centres[s:s + B]
                 n = len(c)
@@ -220,7 +229,8 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                 pairs_done += n
                 block_loss += value
                 block_pairs += n
-                last_step = s + B >= len(centres) and epoch == config.epochs
+                last_step = (s + B >= len(centres) and epoch == config.epochs) \
+                    or step == config.max_steps
                 if step % config.log_every == 0 or last_step:  # the last block may be short
                     losses.append(block_loss / block_pairs)
                     loss_steps.append(step)
@@ -231,6 +241,8 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
                         bar.set_postfix(loss=f"{losses[-1]:.4f}", epoch=epoch, refresh=False)
                 if bar is not None:
                     bar.update(n)
+                if step == config.max_steps:
+                    break
     seconds = time.perf_counter() - start
 
     return TrainResult(

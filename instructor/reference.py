@@ -17,13 +17,13 @@ from hw3.atomic import write_json
 HERE = os.path.dirname(os.path.abspath(__file__))
 PUBLIC_CONFIG = dict(epochs=1, dim=16, window=2, negatives=5, batch_size=1024, lr=0.05,
                      min_count=5, seed=0, subsample=3e-4, dtype="float64", log_every=4,
-                     row_cap=0.0, min_lr_fraction=1e-4)
+                     row_cap=0.0, min_lr_fraction=1e-4, max_steps=48)
 # (where, name, settings): every setting pinned, none left to hw3's defaults.
 RUNS = (
     (training.REFERENCE_DIR, "short", PUBLIC_CONFIG),
     (os.path.join(HERE, "reference"), "short", {**PUBLIC_CONFIG, "seed": 48_611}),
     (os.path.join(HERE, "reference"), "long",
-     dict(PUBLIC_CONFIG, dim=20, window=3, seed=90_271, log_every=5)),
+     dict(PUBLIC_CONFIG, dim=20, window=3, seed=90_271, max_steps=64)),
 )
 
 

@@ -1,7 +1,7 @@
 """Grading mode: what the instructors' side adds when the hidden tests are collected.
 
 The op-specific mistake tables join the feedback, and the training checks use the
-private reference runs: the hidden longer run, and the public run with settings
+private reference runs: the hidden run, and the public run with settings
 students do not have (so a replayed public curve earns nothing).
 """
 

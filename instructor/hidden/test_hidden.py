@@ -1,4 +1,4 @@
-"""The hidden checks: the public kinds on other inputs, and a longer training run."""
+"""The hidden checks: the public kinds on other inputs, and a training run with other settings."""
 
 import os
 
