@@ -104,6 +104,7 @@ def grade_entry(path: str, hide=(), note: str = "",
     and results); ``note``: the isolation warning, recorded in the results;
     ``graders``: how many grade processes run at once (they share the memory budget,
     grader/memory.py)."""
+    from grader.cli import NOTE_ENV
     from grader.memory import GRADERS_ENV
     from grader.sandbox import owner_tag
 
@@ -116,7 +117,7 @@ def grade_entry(path: str, hide=(), note: str = "",
     # folders) in `scratch`: removed below even when it was killed and could not.
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))), "PYTHONIOENCODING": "utf-8:backslashreplace",
-        "TMPDIR": scratch, GRADERS_ENV: str(max(1, graders))}
+        "TMPDIR": scratch, GRADERS_ENV: str(max(1, graders)), NOTE_ENV: note}
     hidden = [os.path.abspath(p) for p in hide if p]
     if hidden:
         env[HIDE_ENV] = os.pathsep.join([*hidden, *filter(None, [env.get(HIDE_ENV)])])

@@ -330,8 +330,14 @@ def with_meta(results: dict, meta: dict) -> dict:
     return {**results, "extra_data": extra}
 
 
+NOTE_ENV = "HW3_ISOLATION_NOTE"  # set by grade-all: the warning it measured once for all
+
+
 def isolation_note() -> str:
-    """The staff-only warning when the sandbox cannot confine submissions here."""
+    """The staff-only warning when the sandbox cannot confine submissions here ("" when
+    it can), measured once by the probe (or handed down by grade-all)."""
+    if NOTE_ENV in os.environ:
+        return os.environ[NOTE_ENV]
     from grader.confine import status
 
     return status().message

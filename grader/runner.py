@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sys
 import time
 from dataclasses import dataclass
 
@@ -199,17 +198,4 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
     outcomes = [collector.outcomes[n] for n in collector.order]
     if not outcomes or code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise RuntimeError("the rubric could not be collected:\n" + sink.getvalue()[-3000:])
-    if hidden and not collect_only:
-        warn_if_not_isolated()
     return outcomes, seconds
-
-
-def warn_if_not_isolated() -> str:
-    """Print (to stderr) and return the warning when the sandbox could not confine the
-    submission fully on this machine (``grader.confine.status``); "" when it could."""
-    from grader.confine import status
-
-    message = status().message
-    if message:
-        print(message, file=sys.stderr, flush=True)
-    return message
