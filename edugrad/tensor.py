@@ -188,7 +188,7 @@ class Tensor:
             raise TypeError(
                 "Tensor * Tensor (an elementwise product) is not built into edugrad: "
                 "use an elementwise-product operation (an Operation made with @tensor_op, "
-                "e.g. your multiply op). (Tensor * number works: it scales the Tensor.)"
+                "one you write yourself). (Tensor * number works: it scales the Tensor.)"
             )
         return ops.scale(self, factor=float(other))
 

@@ -122,7 +122,7 @@ class _Module:
     def op_class(self, name: str) -> ast.ClassDef | None:
         node = self.defs.get(name)
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
-            node = self.defs.get(node.args[0].id)  # sigmoid = tensor_op(_Sigmoid)
+            node = self.defs.get(node.args[0].id)  # name = tensor_op(_Op)
         return node if isinstance(node, ast.ClassDef) else None
 
     def method(self, cls: ast.ClassDef, name: str, depth: int = 0):

@@ -1,7 +1,7 @@
 """Run a submission in child processes with limits; the parent never imports it.
 
-``Sandbox(ops_path)`` runs each op's requests in a worker of its own (``sigmoid``,
-``log``, ``multiply``, ``dot``; training, which needs all four, in a fifth), each
+``Sandbox(ops_path)`` runs each op's requests in a worker of its own (one per op of
+``hw3.registry.OPS``; training, which needs them all, in one more), each
 started lazily on its first request, so a timer, a signal handler or a thread one op
 leaves behind can cost only that op's points.  Each worker is ``sandboxed/worker.py``:
 
