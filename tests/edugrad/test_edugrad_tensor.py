@@ -55,7 +55,7 @@ def test_tensor_times_tensor_points_to_an_elementwise_product_op():
 
 
 def test_tensor_times_array_is_refused_like_tensor_times_tensor():
-    with pytest.raises(TypeError, match="multiply"):
+    with pytest.raises(TypeError, match="elementwise-product operation"):
         Tensor(A) * B
 
 

@@ -1,4 +1,4 @@
-# HOSTILE: dot.forward installs a repeating 7 ms SIGALRM timer whose handler raises RuntimeError, interrupting its process at random points from then on; the other ops are correct.
+# HOSTILE: dot.forward installs a SIGALRM timer whose handler raises RuntimeError: the first tick comes at once (inside dot.forward), then one every 7 ms interrupts its process at random points; the other ops are correct.
 import signal
 
 
@@ -11,7 +11,7 @@ class dot(dot.op_class):
     @staticmethod
     def forward(ctx, a, b):
         signal.signal(signal.SIGALRM, _boom)
-        signal.setitimer(signal.ITIMER_REAL, 0.007, 0.007)
+        signal.setitimer(signal.ITIMER_REAL, 1e-6, 0.007)
         ctx.append(a)
         ctx.append(b)
         return np.sum(a * b, axis=-1)
