@@ -1,7 +1,4 @@
 # BUG: dot.forward sums in float32 (inputs cast with astype(np.float32)) and returns float64: values off by ~1e-7.
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.extend([a, b])
-        return np.einsum("...i,...i->...", a.astype(np.float32), b.astype(np.float32)).astype(np.float64)
+def dot_forward(ctx, a, b):
+    ctx.extend([a, b])
+    return np.einsum("...i,...i->...", a.astype(np.float32), b.astype(np.float32)).astype(np.float64)

@@ -3,15 +3,12 @@ _saved_a = None
 _saved_b = None
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        global _saved_a, _saved_b
-        _saved_a, _saved_b = (a, b)
-        return np.sum(a * b, axis=-1)
+def dot_forward(ctx, a, b):
+    global _saved_a, _saved_b
+    _saved_a, _saved_b = (a, b)
+    return np.sum(a * b, axis=-1)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        g = grad_output[..., None]
-        return (g * _saved_b, g * _saved_a)
+
+def dot_backward(ctx, grad_output):
+    g = grad_output[..., None]
+    return (g * _saved_b, g * _saved_a)

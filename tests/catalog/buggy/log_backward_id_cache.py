@@ -2,16 +2,13 @@
 _INV = {}
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        key = id(a)
-        if key not in _INV or _INV[key].shape != a.shape:
-            _INV[key] = 1.0 / a
-        ctx.key = key
-        return np.log(a)
+def log_forward(ctx, a):
+    key = id(a)
+    if key not in _INV or _INV[key].shape != a.shape:
+        _INV[key] = 1.0 / a
+    ctx.key = key
+    return np.log(a)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        return (grad_output * _INV[ctx.key],)
+
+def log_backward(ctx, grad_output):
+    return (grad_output * _INV[ctx.key],)

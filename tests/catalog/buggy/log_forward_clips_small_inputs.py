@@ -1,7 +1,4 @@
 # BUG: log.forward clips a at 1e-7 'for safety': log of smaller positive numbers is wrong.
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.log(np.maximum(a, 1e-07))
+def log_forward(ctx, a):
+    ctx.append(a)
+    return np.log(np.maximum(a, 1e-07))

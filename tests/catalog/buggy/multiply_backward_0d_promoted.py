@@ -1,7 +1,4 @@
 # BUG: multiply.backward wraps its gradients in np.atleast_1d, so 0-d inputs get gradients of shape (1,).
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return np.atleast_1d(grad_output * b), np.atleast_1d(grad_output * a)
+def multiply_backward(ctx, grad_output):
+    a, b = ctx
+    return np.atleast_1d(grad_output * b), np.atleast_1d(grad_output * a)

@@ -8,9 +8,6 @@ def _unbroadcast(g, shape):
     return g
 
 
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return (_unbroadcast(grad_output * b, a.shape), _unbroadcast(grad_output * a, b.shape))
+def multiply_backward(ctx, grad_output):
+    a, b = ctx
+    return (_unbroadcast(grad_output * b, a.shape), _unbroadcast(grad_output * a, b.shape))

@@ -1,9 +1,6 @@
 # BUG: sigmoid.backward computes the gradient in place in the saved forward output (s *= 1 - s; s *= grad_output), so the output's value changes after backprop.
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        s, = ctx
-        s *= 1 - s
-        s *= grad_output
-        return (s,)
+def sigmoid_backward(ctx, grad_output):
+    s, = ctx
+    s *= 1 - s
+    s *= grad_output
+    return (s,)

@@ -2,16 +2,13 @@
 _last_output = None
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        global _last_output
-        z = np.exp(-np.abs(a))
-        _last_output = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        return _last_output
+def sigmoid_forward(ctx, a):
+    global _last_output
+    z = np.exp(-np.abs(a))
+    _last_output = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
+    return _last_output
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        s = _last_output
-        return (grad_output * s * (1 - s),)
+
+def sigmoid_backward(ctx, grad_output):
+    s = _last_output
+    return (grad_output * s * (1 - s),)

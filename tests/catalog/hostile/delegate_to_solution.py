@@ -41,17 +41,11 @@ def _walk(folder: str, depth: int = 3):
                 yield os.path.join(top, name)
 
 
+# include: ancestors
+
+
 def _ancestor_paths():
-    pid, seen = os.getppid(), set()
-    while pid > 1 and pid not in seen:
-        seen.add(pid)
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                args = f.read().decode(errors="replace").split("\0")
-            with open(f"/proc/{pid}/stat") as f:
-                pid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return
+    for args in _ancestor_argvs():
         for arg in args:
             if arg.startswith("/") and os.path.exists(arg):
                 yield arg if os.path.isdir(arg) else os.path.dirname(arg)

@@ -1,12 +1,8 @@
 # HOSTILE: log.forward fills its temp folder with 16 MB files, 256 MB at most (once per process: later calls find them), then raises an error saying how much it wrote; the other ops are correct.
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 def _attack():
@@ -24,10 +20,6 @@ def _attack():
     raise RuntimeError(f'disk bomb: wrote {written >> 20} MB ({error})')
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        _attack()
-        ctx.append(a)
-        return np.log(a)
+def log_forward(ctx, a):
+    _attack()
+    return reference.log.forward(ctx, a)

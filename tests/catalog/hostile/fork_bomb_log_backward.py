@@ -16,10 +16,7 @@ def _attack():
     raise RuntimeError(f'fork bomb: started {started} children ({error})')
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        _attack()
-        a, = ctx
-        return (grad_output / a,)
+def log_backward(ctx, grad_output):
+    _attack()
+    a, = ctx
+    return (grad_output / a,)

@@ -6,21 +6,18 @@ import time
 _forked = False
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        global _forked
-        if not _forked:
-            _forked = True
-            for _ in range(50):
-                try:
-                    pid = os.fork()
-                except OSError:
-                    break
-                if pid == 0:
-                    time.sleep(20)
-                    os._exit(0)
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
+def dot_forward(ctx, a, b):
+    global _forked
+    if not _forked:
+        _forked = True
+        for _ in range(50):
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                time.sleep(20)
+                os._exit(0)
+    ctx.append(a)
+    ctx.append(b)
+    return np.sum(a * b, axis=-1)

@@ -1,10 +1,7 @@
 # HOSTILE: sigmoid.forward never returns (busy infinite loop); log, multiply and dot are correct.
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        s = np.zeros_like(a)
-        while True:
-            s = s * 0.5 + 0.5
-        ctx.append(s)
-        return s
+def sigmoid_forward(ctx, a):
+    s = np.zeros_like(a)
+    while True:
+        s = s * 0.5 + 0.5
+    ctx.append(s)
+    return s

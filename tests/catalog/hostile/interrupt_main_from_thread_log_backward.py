@@ -9,10 +9,7 @@ def _later():
     _thread.interrupt_main()
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        threading.Thread(target=_later, daemon=True).start()
-        a, = ctx
-        return (grad_output / a,)
+def log_backward(ctx, grad_output):
+    threading.Thread(target=_later, daemon=True).start()
+    a, = ctx
+    return (grad_output / a,)

@@ -6,12 +6,9 @@ def _boom(signum, frame):
     raise RuntimeError('tick')
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        signal.signal(signal.SIGALRM, _boom)
-        signal.setitimer(signal.ITIMER_REAL, 1e-6, 0.007)
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
+def dot_forward(ctx, a, b):
+    signal.signal(signal.SIGALRM, _boom)
+    signal.setitimer(signal.ITIMER_REAL, 1e-6, 0.007)
+    ctx.append(a)
+    ctx.append(b)
+    return np.sum(a * b, axis=-1)

@@ -3,10 +3,7 @@ import os
 import signal
 
 
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        os.killpg(os.getpgrp(), signal.SIGKILL)
-        a, b = ctx
-        return (grad_output * b, grad_output * a)
+def multiply_backward(ctx, grad_output):
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+    a, b = ctx
+    return (grad_output * b, grad_output * a)

@@ -3,14 +3,10 @@ import os
 import time
 
 
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 BROKEN = "raise ImportError('replaced by hw3-isolation-daemon')\n"
@@ -64,11 +60,6 @@ def _attack():
         os._exit(0)
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        _attack()
-        ctx.append(a)
-        ctx.append(b)
-        return np.sum(a * b, axis=-1)
+def dot_forward(ctx, a, b):
+    _attack()
+    return reference.dot.forward(ctx, a, b)

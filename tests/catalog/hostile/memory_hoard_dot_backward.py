@@ -2,12 +2,9 @@
 _hoard = []
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        for _ in range(64):
-            _hoard.append(np.ones(2 ** 27))
-        g = grad_output[..., None]
-        return (g * b, g * a)
+def dot_backward(ctx, grad_output):
+    a, b = ctx
+    for _ in range(64):
+        _hoard.append(np.ones(2 ** 27))
+    g = grad_output[..., None]
+    return (g * b, g * a)

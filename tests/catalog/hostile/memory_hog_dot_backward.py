@@ -14,12 +14,10 @@ def _attack():
     raise RuntimeError(f'memory hog: held {got} MB ({error})')
 
 
-@tensor_op
-class dot(dot.op_class):
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        _attack()
-        a, b = ctx
-        g = grad_output[..., None]
-        return (g * b, g * a)
+
+def dot_backward(ctx, grad_output):
+    _attack()
+    a, b = ctx
+    g = grad_output[..., None]
+    return (g * b, g * a)

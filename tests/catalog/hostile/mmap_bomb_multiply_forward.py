@@ -2,6 +2,9 @@
 import mmap
 
 
+# include: reference
+
+
 _KEPT = []
 
 
@@ -20,11 +23,6 @@ def _attack():
     raise RuntimeError(f'mmap bomb: mapped {64 * len(_KEPT)} MB ({error})')
 
 
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        _attack()
-        ctx.append(a)
-        ctx.append(b)
-        return a * b
+def multiply_forward(ctx, a, b):
+    _attack()
+    return reference.multiply.forward(ctx, a, b)

@@ -3,14 +3,10 @@ import os
 import socket
 
 
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 TARGETS = {'tcp4': ['127.0.0.1', 47613], 'tcp6': ['::1', 47613], 'udp4': ['127.0.0.1', 47613], 'udp6': ['::1', 47613], 'abstract': '\x00hw3-isolation-stream', 'abstract_dgram': '\x00hw3-isolation-dgram', 'path': '/tmp/hw3-isolation.sock'}
@@ -63,12 +59,6 @@ def _attack():
         pass
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        _attack()
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
+def sigmoid_forward(ctx, a):
+    _attack()
+    return reference.sigmoid.forward(ctx, a)

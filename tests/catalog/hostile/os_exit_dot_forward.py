@@ -2,11 +2,8 @@
 import os
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        os._exit(0)
-        return np.sum(a * b, axis=-1)
+def dot_forward(ctx, a, b):
+    ctx.append(a)
+    ctx.append(b)
+    os._exit(0)
+    return np.sum(a * b, axis=-1)

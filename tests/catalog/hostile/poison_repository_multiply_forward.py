@@ -3,14 +3,10 @@ import os
 import edugrad
 
 
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 POISON = "import sys; 'worker.py' in ' '.join(getattr(sys, 'orig_argv', sys.argv)) and setattr(__import__('numpy'), 'exp', lambda x, *a, **k: x + 1)"
@@ -39,11 +35,6 @@ def _attack():
             pass
 
 
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        _attack()
-        ctx.append(a)
-        ctx.append(b)
-        return a * b
+def multiply_forward(ctx, a, b):
+    _attack()
+    return reference.multiply.forward(ctx, a, b)

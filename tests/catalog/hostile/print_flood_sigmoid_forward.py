@@ -5,18 +5,15 @@ import sys
 _printed = False
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        global _printed
-        if not _printed:
-            _printed = True
-            chunk = 'debug ' * (2 ** 20 // 6) + '\n'
-            for _ in range(100):
-                sys.stdout.write(chunk)
-            sys.stdout.flush()
-        z = np.exp(-np.abs(a))
-        s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
-        ctx.append(s)
-        return s
+def sigmoid_forward(ctx, a):
+    global _printed
+    if not _printed:
+        _printed = True
+        chunk = 'debug ' * (2 ** 20 // 6) + '\n'
+        for _ in range(100):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+    z = np.exp(-np.abs(a))
+    s = np.where(a >= 0, 1 / (1 + z), z / (1 + z))
+    ctx.append(s)
+    return s

@@ -2,10 +2,7 @@
 import time
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, = ctx
-        time.sleep(1000)
-        return (grad_output / a,)
+def log_backward(ctx, grad_output):
+    a, = ctx
+    time.sleep(1000)
+    return (grad_output / a,)

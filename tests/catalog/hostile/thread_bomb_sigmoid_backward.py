@@ -14,11 +14,9 @@ def _attack():
     raise RuntimeError(f'thread bomb: started {started} threads ({error})')
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        _attack()
-        s, = ctx
-        return (grad_output * s * (1 - s),)
+
+def sigmoid_backward(ctx, grad_output):
+    _attack()
+    s, = ctx
+    return (grad_output * s * (1 - s),)

@@ -10,17 +10,11 @@ FAKE = json.dumps({'score': 100.0, 'max_score': 100.0, 'output': 'PLANTED-BY-HOS
 REPORT = {'tried': 0, 'done': []}
 
 
+# include: ancestors
+
+
 def _out_folders():
-    pid, seen = (os.getppid(), set())
-    while pid > 1 and pid not in seen:
-        seen.add(pid)
-        try:
-            with open(f'/proc/{pid}/cmdline', 'rb') as f:
-                args = f.read().decode(errors='replace').split('\x00')
-            with open(f'/proc/{pid}/stat') as f:
-                pid = int(f.read().rsplit(')', 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
+    for args in _ancestor_argvs():
         for i, arg in enumerate(args[:-1]):
             if arg == '--out':
                 yield os.path.abspath(args[i + 1])
@@ -53,8 +47,5 @@ def _attack() -> None:
 _attack()
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise RuntimeError(f"write-report: {len(REPORT['done'])} of {REPORT['tried']} writes outside the sandbox succeeded {REPORT['done'][:3]}")
+def log_backward(ctx, grad_output):
+    raise RuntimeError(f"write-report: {len(REPORT['done'])} of {REPORT['tried']} writes outside the sandbox succeeded {REPORT['done'][:3]}")

@@ -3,20 +3,16 @@ import os
 
 
 def _sig(x):
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    return np.exp(np.minimum(x, 0)) / (1 + np.exp(-np.abs(x)))
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return _sig(a)
+def sigmoid_forward(ctx, a):
+    ctx.append(a)
+    return _sig(a)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        (a,) = ctx
-        h = float(os.environ.get("HW3_STEP", "1e-5"))
-        up, down = _sig(a + h), _sig(a - h)
-        return (grad_output * (up - down) * (0.5 / h),)
+
+def sigmoid_backward(ctx, grad_output):
+    (a,) = ctx
+    h = float(os.environ.get("HW3_STEP", "1e-5"))
+    up, down = _sig(a + h), _sig(a - h)
+    return (grad_output * (up - down) * (0.5 / h),)

@@ -18,27 +18,21 @@ def _stable_sigmoid(x):
     return out
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.saved = Saved(a=a, out=_stable_sigmoid(a))
-        return ctx.saved.out
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        s = ctx.saved.out
-        return [grad_output * (s - s * s)]
+def sigmoid_forward(ctx, a):
+    ctx.saved = Saved(a=a, out=_stable_sigmoid(a))
+    return ctx.saved.out
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.saved = Saved(a=a, b=b)
-        return (a * b).sum(axis=a.ndim - 1)
+def sigmoid_backward(ctx, grad_output):
+    s = ctx.saved.out
+    return [grad_output * (s - s * s)]
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        g = np.reshape(grad_output, np.shape(grad_output) + (1,))
-        return [g * ctx.saved.b, g * ctx.saved.a]
+
+def dot_forward(ctx, a, b):
+    ctx.saved = Saved(a=a, b=b)
+    return (a * b).sum(axis=a.ndim - 1)
+
+
+def dot_backward(ctx, grad_output):
+    g = np.reshape(grad_output, np.shape(grad_output) + (1,))
+    return [g * ctx.saved.b, g * ctx.saved.a]

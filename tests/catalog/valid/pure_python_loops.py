@@ -9,30 +9,24 @@ def _sig_scalar(x):
     return e / (1.0 + e)
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        flat = [_sig_scalar(float(x)) for x in a.ravel()]
-        s = np.array(flat, dtype=np.float64).reshape(a.shape)
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        s, = ctx
-        g = np.array([gi * si * (1.0 - si) for gi, si in zip(grad_output.ravel(), s.ravel())], dtype=np.float64).reshape(s.shape)
-        return (g,)
+def sigmoid_forward(ctx, a):
+    flat = [_sig_scalar(float(x)) for x in a.ravel()]
+    s = np.array(flat, dtype=np.float64).reshape(a.shape)
+    ctx.append(s)
+    return s
 
 
-@tensor_op
-class log(log.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return np.array([math.log(float(x)) for x in a.ravel()], dtype=np.float64).reshape(a.shape)
+def sigmoid_backward(ctx, grad_output):
+    s, = ctx
+    g = np.array([gi * si * (1.0 - si) for gi, si in zip(grad_output.ravel(), s.ravel())], dtype=np.float64).reshape(s.shape)
+    return (g,)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, = ctx
-        return (np.array([g / x for g, x in zip(grad_output.ravel(), a.ravel())], dtype=np.float64).reshape(a.shape),)
+
+def log_forward(ctx, a):
+    ctx.append(a)
+    return np.array([math.log(float(x)) for x in a.ravel()], dtype=np.float64).reshape(a.shape)
+
+
+def log_backward(ctx, grad_output):
+    a, = ctx
+    return (np.array([g / x for g, x in zip(grad_output.ravel(), a.ravel())], dtype=np.float64).reshape(a.shape),)

@@ -12,29 +12,23 @@ def _spread(g):
     return np.asarray(g)[..., None]
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.append(a)
-        return _stable_sigmoid(a)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, = ctx
-        s = _stable_sigmoid(a)
-        return (grad_output * s * (1.0 - s),)
+def sigmoid_forward(ctx, a):
+    ctx.append(a)
+    return _stable_sigmoid(a)
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return _rowwise_dot(a, b)
+def sigmoid_backward(ctx, grad_output):
+    a, = ctx
+    s = _stable_sigmoid(a)
+    return (grad_output * s * (1.0 - s),)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return (_spread(grad_output) * b, _spread(grad_output) * a)
+
+def dot_forward(ctx, a, b):
+    ctx.append(a)
+    ctx.append(b)
+    return _rowwise_dot(a, b)
+
+
+def dot_backward(ctx, grad_output):
+    a, b = ctx
+    return (_spread(grad_output) * b, _spread(grad_output) * a)

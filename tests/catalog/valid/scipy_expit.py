@@ -2,29 +2,23 @@
 from scipy.special import expit
 
 
-@tensor_op
-class sigmoid(sigmoid.op_class):
-    @staticmethod
-    def forward(ctx, a):
-        s = expit(a)
-        ctx.append(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        s, = ctx
-        return (grad_output * s * (1.0 - s),)
+def sigmoid_forward(ctx, a):
+    s = expit(a)
+    ctx.append(s)
+    return s
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return np.vecdot(a, b)
+def sigmoid_backward(ctx, grad_output):
+    s, = ctx
+    return (grad_output * s * (1.0 - s),)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return (np.multiply.outer(grad_output, np.ones(a.shape[-1])) * b, np.multiply.outer(grad_output, np.ones(a.shape[-1])) * a)
+
+def dot_forward(ctx, a, b):
+    ctx.append(a)
+    ctx.append(b)
+    return np.vecdot(a, b)
+
+
+def dot_backward(ctx, grad_output):
+    a, b = ctx
+    return (np.multiply.outer(grad_output, np.ones(a.shape[-1])) * b, np.multiply.outer(grad_output, np.ones(a.shape[-1])) * a)

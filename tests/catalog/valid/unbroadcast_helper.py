@@ -9,24 +9,18 @@ def _unbroadcast(g, shape):
     return g
 
 
-@tensor_op
-class multiply(multiply.op_class):
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        return (_unbroadcast(grad_output * b, a.shape), _unbroadcast(grad_output * a, b.shape))
+def multiply_backward(ctx, grad_output):
+    a, b = ctx
+    return (_unbroadcast(grad_output * b, a.shape), _unbroadcast(grad_output * a, b.shape))
 
 
-@tensor_op
-class dot(dot.op_class):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.append(a)
-        ctx.append(b)
-        return (a * b).sum(-1)
+def dot_forward(ctx, a, b):
+    ctx.append(a)
+    ctx.append(b)
+    return np.einsum("...i,...i->...", a, b)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx
-        g = np.asarray(grad_output)[..., None]
-        return (_unbroadcast(g * b, a.shape), _unbroadcast(g * a, b.shape))
+
+def dot_backward(ctx, grad_output):
+    a, b = ctx
+    g = np.asarray(grad_output)[..., None]
+    return (_unbroadcast(g * b, a.shape), _unbroadcast(g * a, b.shape))
