@@ -195,7 +195,7 @@ class _PidsCgroup:
     def kill_all(self) -> None:
         if not self.path:
             return
-        for _ in range(20):
+        for attempt in range(40):
             try:
                 with open(os.path.join(self.path, "cgroup.procs")) as f:
                     pids = [int(p) for p in f.read().split()]
@@ -208,7 +208,7 @@ class _PidsCgroup:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            time.sleep(0.02)
+            time.sleep(0.002 if attempt < 20 else 0.02)  # killed processes go in a few ms
         try:
             os.rmdir(self.path)
         except OSError:
