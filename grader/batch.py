@@ -71,6 +71,19 @@ def entries(folder: str) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
+def class_entries(folder: str) -> list[tuple[str, str]]:
+    """``entries(folder)``, or a UsageError when it is not a folder or holds none."""
+    if not os.path.isdir(folder):
+        raise UsageError(f"{folder} is not a folder. Give a folder holding one entry per "
+                         "student (an ops.py, a folder, or an archive each).")
+    found = entries(folder)
+    if not found:
+        raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
+                         ".tgz/.tar/.zip archives; names starting with '.' or '_' are "
+                         "skipped).")
+    return found
+
+
 def ignored(folder: str) -> list[str]:
     """Names in ``folder`` that grade-all does not grade (printable)."""
     return [printable_id(name) for name in sorted(os.listdir(folder))
@@ -182,14 +195,7 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=()
               assignment: str = "HW3") -> int:
     """Grade what changed in ``folder`` into ``out``, then write the gradebook.
     0 when the gradebook was written, 1 when it was refused (the old one stands)."""
-    if not os.path.isdir(folder):
-        raise UsageError(f"{folder} is not a folder. Give a folder holding one entry per "
-                         "student (an ops.py, a folder, or an archive each).")
-    todo = entries(folder)
-    if not todo:
-        raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
-                         ".tgz/.tar/.zip archives; names starting with '.' or '_' are "
-                         "skipped).")
+    todo = class_entries(folder)
     ids = [sid for sid, _ in todo]
     unknown = sorted(set(only) - set(ids))
     if unknown:

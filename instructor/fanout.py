@@ -35,7 +35,7 @@ import sys
 
 from grader import gradebook
 from grader import results as res
-from grader.batch import entries, grade_entry, isolation_note
+from grader.batch import class_entries, grade_entry, isolation_note
 from grader.cli import UsageError, gradebook_options
 from hw3.atomic import write_json, write_text
 
@@ -93,14 +93,7 @@ def job_ids(ids: list[str]) -> dict[str, str]:
 
 def write_list(submissions: str, list_path: str) -> list[tuple[str, str, str]]:
     """Write the job list and its map; [(job id, student id, absolute path)]."""
-    if not os.path.isdir(submissions):
-        raise UsageError(f"{submissions} is not a folder. Give the folder holding one entry "
-                         "per student (an ops.py, a folder or an archive each).")
-    found = entries(submissions)
-    if not found:
-        raise UsageError(f"{submissions} holds no submissions (.py files, folders, or "
-                         ".tar.gz/.tgz/.tar/.zip archives; names starting with '.' or '_' "
-                         "are skipped).")
+    found = class_entries(submissions)
     jobs = job_ids([sid for sid, _ in found])
     rows = [(jobs[sid], sid, os.path.abspath(path)) for sid, path in found]
     # JSON keeps any path (json escapes lone surrogates, i.e. bytes that are not UTF-8).
