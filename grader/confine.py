@@ -154,14 +154,7 @@ class _MountAttr(ctypes.Structure):
                 ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
 
 
-def _libc():
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
-
-
-_LIBC = _libc()
+_LIBC = landlock.LIBC  # the C library (None where ctypes cannot load it)
 
 
 @functools.lru_cache(maxsize=4096)

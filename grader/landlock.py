@@ -55,7 +55,7 @@ def _libc():
         return None
 
 
-_LIBC = _libc()
+LIBC = _LIBC = _libc()
 
 
 @functools.cache
