@@ -48,24 +48,19 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import resource
 import secrets
 import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-from grader import confine, memory, second_user
-from grader.confine import confiner
+from grader import confine, forkserver, memory, second_user
 from hw3.registry import NAMES as OPS
 from sandboxed import protocol
 
-WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                      "sandboxed", "worker.py")
 _counter = itertools.count()
 FILE_LIMIT = 16 << 20  # bytes any one file written by the submission may reach
 # Address space of the submission's processes at most (less where the machine or its
@@ -312,7 +307,7 @@ class _Worker:
 
     def __init__(self, box: Sandbox, role: str | None, memory_mb: int, cpu_seconds: int):
         self.box, self.role, self.memory_mb, self.cpu_seconds = box, role, memory_mb, cpu_seconds
-        self.proc: subprocess.Popen | None = None
+        self.proc: forkserver.Child | None = None
         self.tmp: str | None = None
         self.inner: int | None = None      # pid 1 of its PID namespace, as we see it
         self._pidfd: int | None = None
@@ -323,36 +318,19 @@ class _Worker:
         self.user: second_user.User | None = None  # its own uid (second-user route)
 
     # ------------------------------------------------------------------ lifecycle
-    def _limits(self, pid_w: int):
-        mem = self.memory_mb << 20
-        cpu, cgroup = self.cpu_seconds, self._cgroup
-        user = self.user.uid if self.user is not None else None
-        confine = confiner(writable=self.tmp, pid_fd=pid_w, user=user)
-        if user is not None:  # a uid of its own: nothing else runs as it
+    def _limits(self) -> dict:
+        """The resource limits the worker's process sets on itself before it confines
+        itself (``grader.forkserver``): CPU seconds, address space, file size (pipes are
+        not files; Python ignores SIGXFSZ, so a bigger write raises EFBIG: confined, the
+        child can write only its temp dir; elsewhere fake results written anywhere are
+        still overwritten, since results.json is written after the worker is dead), no
+        core dumps, and processes (RLIMIT_NPROC; root ignores it: the pids cgroup)."""
+        if self.user is not None:  # a uid of its own: nothing else runs as it
             nproc = self.box.max_pids
         else:
             nproc = None if os.geteuid() == 0 else _tasks_of_this_user() + self.box.max_pids
-
-        def apply():  # runs in the child between fork and exec
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            # Files stay small (pipes are not files); Python ignores SIGXFSZ, so a
-            # bigger write raises EFBIG.  (Confined, the child can write only its temp
-            # dir; where it cannot be confined, fake results written anywhere are still
-            # overwritten: results.json is written after the worker is dead, and
-            # grade-all rewrites every student's from memory at the end.)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if nproc is not None:
-                resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-            if cgroup is not None:
-                cgroup.join_self()
-            if confine is not None:
-                confine()  # last: it takes away the powers the steps above needed
-                # (hidden secrets, a read-only disk but for the child's temp folder,
-                # its own PID namespace)
-
-        return apply
+        return {"cpu": self.cpu_seconds, "memory": self.memory_mb << 20, "file": FILE_LIMIT,
+                "nproc": nproc}
 
     def start(self, import_timeout: float) -> dict:
         """Start the process and return its hello (raises WorkerFailure)."""
@@ -373,27 +351,27 @@ class _Worker:
         self._status, status_w = os.pipe()
         pid_r, pid_w = os.pipe()
         self._out, out_w = os.pipe()
-        for fd in (self._req, self._resp, self._status, self._out, pid_r):
+        exit_r, exit_w = os.pipe()
+        for fd in (self._req, self._resp, self._status, self._out, pid_r, exit_r):
             os.set_inheritable(fd, False)
         nonce = secrets.token_hex(8)
         env = {"PATH": "/usr/bin:/bin", "HOME": self.tmp, "TMPDIR": self.tmp,
-               "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "MPLBACKEND": "Agg"}
+               **forkserver.STARTUP_ENV}
+        spec = {"argv": [nonce, target],
+                "cwd": self.tmp, "env": env, "limits": self._limits(),
+                "cgroup": self._cgroup.path,
+                "user": self.user.uid if self.user is not None else None}
+        fds = {"req": req_r, "resp": resp_w, "status": status_w, "pid": pid_w, "out": out_w,
+               "exit": exit_w}
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", WORKER, str(req_r), str(resp_w), str(status_w),
-                 nonce, target],
-                cwd=self.tmp, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                pass_fds=(req_r, resp_w, status_w), start_new_session=True,
-                preexec_fn=self._limits(pid_w), close_fds=True)
+            self.proc = self.box.server().spawn(spec, fds, exit_r)
         except BaseException:
-            for fd in (pid_r, self._req, self._resp, self._status, self._out):
+            for fd in (pid_r, exit_r, self._req, self._resp, self._status, self._out):
                 os.close(fd)
             self._req = self._resp = self._status = self._out = -1
             raise
         finally:
-            for fd in (req_r, resp_w, status_w, pid_w, out_w):
+            for fd in (req_r, resp_w, status_w, pid_w, out_w, exit_w):
                 os.close(fd)
         self._read_inner_pid(pid_r)
         self._drain = _Drain(self._out)
@@ -414,7 +392,7 @@ class _Worker:
         return hello
 
     def _read_inner_pid(self, fd: int) -> None:
-        """The confiner's outer process writes its inner pid before Popen returns."""
+        """The confiner's outer process writes its inner pid, then closes the pipe."""
         try:
             os.set_blocking(fd, False)
             data = _read_to_eof(fd, time.monotonic() + 2.0)
@@ -459,6 +437,7 @@ class _Worker:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        proc.release()
         if self.user is not None:  # every process of its uid, what it left in /tmp & co
             self.user.release()
             self.user = None
@@ -683,7 +662,14 @@ class Sandbox:
         self._last: _Worker | None = None
         self._recent: list[str | None] = []  # roles by last use, least recent first
         self._evicted: set[str | None] = set()  # stopped to make room (not failures)
+        self._server: forkserver.ForkServer | None = None
         remove_stale_folders()
+
+    def server(self) -> forkserver.ForkServer:
+        """The fork server this submission's workers are started from (one per Sandbox)."""
+        if self._server is None:
+            self._server = forkserver.ForkServer(confine.route())
+        return self._server
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -807,6 +793,9 @@ class Sandbox:
     def close(self) -> None:
         for worker in self.workers.values():
             worker.close()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     @property
     def output(self) -> str:

@@ -59,6 +59,7 @@ pytestmark = [
 # On the node, the kinds whose containment depends on the route (the resource
 # limits are the same everywhere and are run on the Gradescope host).
 NODE_KINDS = ["chmod_sweep_sigmoid_forward", "fork_bomb_log_backward",
+              "poison_the_fork_server_sigmoid_forward",
               "leave_daemon_dot_forward", NETWORK, "poison_repository_multiply_forward",
               "poison_site_packages_pth_sigmoid_forward", "poison_sitecustomize_log_forward",
               "privilege_probes_dot_forward"]

@@ -1,0 +1,392 @@
+"""The fork server: one interpreter with numpy and the worker imported, forked per worker.
+
+Starting each worker by exec costs a fresh Python and numpy's import (~0.15 CPU-s, five
+times per grade).  ``ForkServer`` pays it once per submission: the server (this file,
+run as a script) imports what every worker imports and then only forks.  Each fork
+turns itself into a worker exactly as an exec'd one was made (its own session, output
+pipe, cwd, clean environment, resource limits, pids cgroup, ``grader.confine``), closes
+every descriptor but its own, and runs ``sandboxed.worker.main``.
+
+Why one op's worker cannot change another's verdict through the server:
+
+* the server never runs submitted code, and no worker holds anything of another: each
+  worker's pipes reach the server over the control socket, are inherited by that one
+  fork only, and are closed in the server right after it; a fork closes every other
+  descriptor (the control socket included) before it does anything else;
+* a fork shares no writable memory with the server or its siblings (copy-on-write),
+  and the server is not dumpable, so no worker can open its /proc/PID/mem or ptrace it
+  (they have no capabilities; seccomp refuses ptrace; Landlock scopes it);
+* no worker can signal the server: it lives in a PID namespace of its own, runs as a
+  uid of its own, or (limits only) seccomp lets it signal nothing but itself;
+* if the server dies anyway, the grader starts a new one for the next worker.
+
+The grader keeps what it had with exec: the worker's pid (its session), its init's pid,
+and its exit status (the server reports it on a pipe of that worker's own and reaps the
+process only when the grader says so, so the pid cannot be reused while it may still
+be signalled).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER = os.path.abspath(__file__)
+WORKER = os.path.join(ROOT, "sandboxed", "worker.py")
+MAX_MESSAGE = 1 << 16
+# The server's command line is padded to this many bytes so that each fork can write
+# its worker's command line over it (``_retitle``).
+TITLE_ROOM = 4096
+FDS = ("req", "resp", "status", "pid", "out", "exit")  # sent with each spawn, in order
+# What a worker's Python starts with; the server starts with these too, since some count
+# only at start-up (the hash seed, numpy's thread pools, the file-system encoding).
+STARTUP_ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "MPLBACKEND": "Agg"}
+
+
+class ServerError(RuntimeError):
+    """The fork server could not start a worker (a grader problem, not the student's)."""
+
+
+class Child:
+    """A worker started by the server, seen from the grader: the parts of ``Popen`` the
+    sandbox uses (``pid``, ``poll``, ``wait``, ``returncode``)."""
+
+    def __init__(self, server: ForkServer, pid: int, exit_fd: int):
+        self.server, self.pid, self._exit_fd = server, pid, exit_fd
+        self.returncode: int | None = None
+        self._data = b""
+
+    def poll(self) -> int | None:
+        return self._read(0.0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._read(timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+        return code
+
+    def _read(self, timeout: float | None) -> int | None:
+        """The exit code the server reported (negative: killed by that signal)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None and self._exit_fd >= 0:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self._exit_fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self._exit_fd, 64)
+            self._data += chunk
+            if not chunk:
+                os.close(self._exit_fd)
+                self._exit_fd = -1
+                text = self._data.strip()
+                # No report: the server died, and the worker with it (PDEATHSIG).
+                self.returncode = int(text) if text.lstrip(b"-").isdigit() else -signal.SIGKILL
+        return self.returncode
+
+    def release(self) -> None:
+        """The grader is done signalling it: the server may reap it."""
+        if self._exit_fd >= 0:
+            os.close(self._exit_fd)
+            self._exit_fd = -1
+        self.server.send({"cmd": "reap", "pid": self.pid})
+
+
+class ForkServer:
+    """The grader's end: start the server, ask it for workers, stop it."""
+
+    def __init__(self, route: str):
+        self.route = route
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**os.environ, **STARTUP_ENV}
+        main_thread = threading.current_thread() is threading.main_thread()
+
+        def die_with_grader():  # only the main thread lives as long as the grader
+            if main_thread:
+                from grader.confine import _LIBC, PR_SET_PDEATHSIG
+                if _LIBC is not None:
+                    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", SERVER, str(theirs.fileno()), self.route,
+                 "#" * TITLE_ROOM],
+                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=None, start_new_session=True,
+                preexec_fn=die_with_grader)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.sock = ours
+
+    def spawn(self, spec: dict, fds: dict[str, int], exit_r: int, timeout: float = 20.0) -> Child:
+        """A new worker (``spec``: cwd, env, limits, and the worker's arguments after its
+        three descriptors; ``fds``: the worker's ends of its
+        pipes by ``FDS`` name, closed by the caller; ``exit_r``: where its exit code will
+        be read).  Retries once with a new server."""
+        for attempt in (1, 2):
+            with self.lock:
+                if self.proc is None or self.proc.poll() is not None:
+                    self.stop()
+                    self._start()
+                try:
+                    socket.send_fds(self.sock, [json.dumps({"cmd": "spawn", **spec}).encode()],
+                                    [fds[name] for name in FDS])
+                    reply = self._reply(timeout)
+                except (OSError, ServerError, ValueError) as err:
+                    self.stop()
+                    if attempt == 2:
+                        raise ServerError(f"the fork server failed: {err}") from None
+                    continue
+            if "pid" in reply:
+                return Child(self, int(reply["pid"]), exit_r)
+            raise ServerError(f"the fork server could not start a worker: {reply.get('error')}")
+        raise AssertionError("unreachable")
+
+    def _reply(self, timeout: float) -> dict:
+        if not select.select([self.sock], [], [], timeout)[0]:
+            raise ServerError(f"no answer within {timeout:g} s")
+        data = self.sock.recv(MAX_MESSAGE)
+        if not data:
+            raise ServerError("it exited")
+        return json.loads(data)
+
+    def send(self, message: dict) -> None:
+        with self.lock:
+            if self.sock is not None:
+                try:
+                    self.sock.send(json.dumps(message).encode())
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        """Close the socket (the server kills what is left and exits) and wait for it."""
+        sock, proc, self.sock, self.proc = self.sock, self.proc, None, None
+        if sock is not None:
+            sock.close()
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# ------------------------------------------------------------------ the server's side
+def serve(sock_fd: int, route: str) -> None:
+    """Answer spawn and reap requests until the grader closes the socket."""
+    from grader import confine
+
+    confine.adopt_route(route)
+    confine.protect_grader()  # not dumpable: no worker may write this process's memory
+    wake_r, wake_w = os.pipe()
+    for fd in (wake_r, wake_w):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    sock = socket.socket(fileno=sock_fd)
+    children: dict[int, int] = {}  # pid -> the write end of its exit pipe (-1: reported)
+    released: set[int] = set()
+    while True:
+        ready = select.select([sock, wake_r], [], [])[0]
+        if wake_r in ready:
+            while True:
+                try:
+                    if not os.read(wake_r, 512):
+                        break
+                except BlockingIOError:
+                    break
+        _report_exits(children, released)
+        if sock not in ready:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, len(FDS))
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            break
+        message = json.loads(data)
+        if message.get("cmd") == "reap":
+            released.add(int(message["pid"]))
+            _report_exits(children, released)
+            continue
+        try:
+            pid = _fork_worker(message, dict(zip(FDS, fds)), sock)
+            children[pid] = fds[FDS.index("exit")]
+            reply = {"pid": pid}
+        except Exception as err:  # noqa: BLE001 - reported to the grader
+            reply = {"error": f"{type(err).__name__}: {err}"}
+            for fd in fds:
+                os.close(fd)
+        else:
+            for name, fd in zip(FDS, fds):
+                if name != "exit":
+                    os.close(fd)
+        sock.send(json.dumps(reply).encode())
+    for pid in children:  # the grader is gone: so are its workers
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _report_exits(children: dict[int, int], released: set[int]) -> None:
+    """Write each ended worker's exit code to its pipe; reap the released ones."""
+    for pid in list(children):
+        fd = children[pid]
+        if fd >= 0:
+            try:
+                info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                info = None
+            if info is None:
+                continue
+            code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+            try:
+                os.write(fd, b"%d\n" % code)
+            except OSError:
+                pass
+            os.close(fd)
+            children[pid] = -1
+        if pid in released:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            del children[pid]
+            released.discard(pid)
+
+
+def _fork_worker(spec: dict, fds: dict[str, int], sock) -> int:
+    from grader.confine import confiner
+
+    # Built here, not in the fork: its outer process checks that its parent is this one.
+    confine = confiner(writable=spec["cwd"], pid_fd=fds["pid"], user=spec.get("user"))
+    pid = os.fork()
+    if pid:
+        return pid
+    try:  # the child: it never returns from here
+        sock.detach()  # closed below with every other descriptor but its own
+        _become_worker(spec, fds, confine)
+    except BaseException:  # noqa: BLE001 - said on its output, which the grader shows
+        try:
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+    os._exit(127)
+
+
+def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
+    """What Popen and the sandbox's preexec function did before exec, then the worker."""
+    import resource
+    import tempfile
+
+    from grader.confine import _LIBC, MAXFD, PR_SET_DUMPABLE
+
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(fds["out"], 1)
+    os.dup2(fds["out"], 2)
+    keep = sorted({0, 1, 2, fds["req"], fds["resp"], fds["status"], fds["pid"]})
+    previous = -1
+    for fd in [*keep, MAXFD]:  # every other descriptor goes
+        if previous + 1 < fd:  # (closerange(0, 0) would close everything)
+            os.closerange(previous + 1, fd)
+        previous = fd
+    argv = [str(fds["req"]), str(fds["resp"]), str(fds["status"]), *spec["argv"]]
+    _retitle([sys.executable, "-I", "-B", WORKER, *argv])
+    os.chdir(spec["cwd"])
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    tempfile.tempdir = None
+    if _LIBC is not None:  # undo the server's: a user namespace's maps need it
+        _LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    limits = spec["limits"]
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.get("nproc") is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
+    if spec.get("cgroup"):
+        try:
+            with open(os.path.join(spec["cgroup"], "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError:
+            pass
+    if confine is not None:
+        confine()  # last: it takes away the powers the steps above needed
+    try:
+        os.close(fds["pid"])  # (a PID namespace's init has closed it already)
+    except OSError:
+        pass
+    for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
+        del sys.modules[name]  # as with exec: the submission cannot import the grader
+    from sandboxed import worker
+
+    sys.argv = [WORKER, *argv]
+    code = 1
+    try:
+        code = worker.main(argv)
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001
+                pass
+        os._exit(code if isinstance(code, int) else 1)
+
+
+def _retitle(args: list[str]) -> None:
+    """Write ``args`` over this process's command line, as /proc/PID/cmdline and ps show
+    it: a fork reads as the worker it is, temp folder included, as an exec'd one did."""
+    import ctypes
+
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (fields 48, 49)
+    except (OSError, ValueError, IndexError):
+        return
+    data = b"\0".join(os.fsencode(a) for a in args)[:max(0, end - start - 1)]
+    ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
+
+
+def _preload() -> None:
+    """What every worker imports before the submission: paid once here."""
+    sys.path.insert(0, ROOT)
+    import numpy  # noqa: F401
+
+    import edugrad  # noqa: F401
+    import hw3.registry  # noqa: F401
+    import hw3.train  # noqa: F401
+    from sandboxed import probe, protocol, worker  # noqa: F401
+
+
+if __name__ == "__main__":
+    sys.dont_write_bytecode = True
+    _preload()
+    serve(int(sys.argv[1]), sys.argv[2])

@@ -1,0 +1,133 @@
+"""The fork server: workers are forks of one pristine interpreter, and none can reach
+another through it (grader/forkserver.py says why; these tests try)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Sandbox, StudentError
+from tests.grader.test_sandbox import HEADER, forward, op_source, write_submission
+
+
+def _server_pid(box: Sandbox) -> int:
+    return box._server.proc.pid
+
+
+def test_a_worker_holds_no_descriptor_but_its_own(tmp_path):
+    body = ("import os\n"
+            "                links = []\n"
+            "                for fd in os.listdir('/proc/self/fd'):\n"
+            "                    try:\n"
+            "                        links.append(fd + ':' + os.readlink('/proc/self/fd/' + fd))\n"
+            "                    except OSError:\n"
+            "                        pass  # listdir's own, closed by now\n"
+            "                raise RuntimeError(' '.join(sorted(links)))")
+    with Sandbox(write_submission(tmp_path, body)) as box:
+        with pytest.raises(StudentError) as err:
+            forward(box, "sigmoid", [1.0])
+    links = err.value.info["message"].split()
+    assert not [link for link in links if "socket:" in link], links
+    # stdin, stdout and stderr, the request and answer pipes
+    assert len(links) == 5, links
+
+
+def test_every_worker_shows_its_own_command_line(tmp_path):
+    with Sandbox(write_submission(tmp_path, "return a * 2")) as box:
+        forward(box, "sigmoid", [1.0])
+        forward(box, "log", [1.0])
+        for worker in box.workers.values():
+            with open(f"/proc/{worker.proc.pid}/cmdline", "rb") as f:
+                args = f.read().rstrip(b"\0").split(b"\0")
+            assert args[3].endswith(b"sandboxed/worker.py"), args[:4]
+            assert args[-1] == os.path.join(worker.tmp, "ops.py").encode(), args
+
+
+ATTACK = """
+import ctypes, os, signal
+import numpy
+
+def _attack_the_server(pid):
+    tried = []
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+            tried.append(f"signal {{int(sig)}} sent")
+        except OSError as err:
+            tried.append(f"signal {{int(sig)}}: {{err.errno}}")
+    try:
+        with open(f"/proc/{{pid}}/maps") as f:
+            spans = [line.split()[0] for line in f if " rw" in line]
+        with open(f"/proc/{{pid}}/mem", "r+b", buffering=0) as mem:
+            for span in spans:
+                start, end = (int(x, 16) for x in span.split("-"))
+                mem.seek(start)
+                mem.write(bytes(min(end - start, 1 << 16)))
+        tried.append("memory written")
+    except OSError as err:
+        tried.append(f"memory: {{err.errno}}")
+    numpy.multiply = numpy.add  # in its own process only
+    return tried
+
+TRIED = _attack_the_server({pid})
+"""
+
+
+def test_an_op_attacking_the_server_changes_no_later_workers_answers(tmp_path):
+    """The attack runs when the attacker's worker imports ops.py; workers forked after it
+    (dot, multiply) must still compute with numpy and edugrad as they were."""
+    path = tmp_path / "ops.py"
+    honest = (HEADER + op_source("sigmoid", "return a * 2")
+              + textwrap.dedent("""
+                  @tensor_op
+                  class multiply(Operation):
+                      @staticmethod
+                      def forward(ctx, a, b):
+                          return np.multiply(a, b)
+
+                      @staticmethod
+                      def backward(ctx, grad_output):
+                          return grad_output, grad_output
+                  """))
+    path.write_text(honest)
+    with Sandbox(str(path)) as box:
+        np.testing.assert_allclose(forward(box, "sigmoid", [1.0]), [2.0])
+        server = _server_pid(box)
+        path.write_text(HEADER + ATTACK.format(pid=server) + op_source(
+            "log", "raise RuntimeError(' / '.join(TRIED))"))
+        with pytest.raises(StudentError) as err:
+            forward(box, "log", [1.0])
+        tried = err.value.info["message"]
+        path.write_text(honest)
+        product = box.request({"cmd": "forward", "op": "multiply",
+                               "inputs": [np.array([2.0, 3.0]), np.array([4.0, 5.0])]},
+                              "multiply.forward")["out"]
+        np.testing.assert_allclose(product, [8.0, 15.0])
+        assert _server_pid(box) == server, f"the server was replaced after: {tried}"
+        assert box._server.proc.poll() is None, tried
+    assert "memory written" not in tried, tried
+
+
+def test_a_dead_server_is_replaced_for_the_next_worker(tmp_path):
+    with Sandbox(write_submission(tmp_path, "return a * 2")) as box:
+        np.testing.assert_allclose(forward(box, "sigmoid", [1.0]), [2.0])
+        first = _server_pid(box)
+        os.kill(first, signal.SIGKILL)
+        box._server.proc.wait()
+        np.testing.assert_allclose(forward(box, "log", [1.0]), [0.0])
+        assert _server_pid(box) != first
+
+
+def test_closing_the_sandbox_stops_the_server_and_its_workers(tmp_path):
+    box = Sandbox(write_submission(tmp_path, "return a * 2"))
+    forward(box, "sigmoid", [1.0])
+    server, workers = box._server.proc, [w.proc.pid for w in box.workers.values()]
+    box.close()
+    assert server.poll() is not None
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
