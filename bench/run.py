@@ -62,6 +62,8 @@ def parse_args(argv=None):
     p.add_argument("--subsample", type=float, help="default: the product's default")
     p.add_argument("--dtype", choices=("float32", "float64"), help="default: the product's")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--grading-repeats", type=int, default=5,
+                   help="grades of the reference per kind for the grading-cost table (0: none)")
     p.add_argument("--out", default=str(ROOT / "bench/results.md"))
     return p.parse_args(argv)
 
@@ -274,7 +276,8 @@ def extra_tables(settings: dict, meta: dict) -> list[Table]:
     tables: the cost of grading one submission (bench/grading.py)."""
     from bench import grading
 
-    return [grading.table()]
+    repeats = meta.get("grading_repeats", 5)
+    return [grading.table(repeats)] if repeats > 0 else []
 
 
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
@@ -375,6 +378,7 @@ def main(argv=None) -> int:
                     quality[(system, lr)] = _run(system, {**settings, "lr": lr}, loads,
                                                  allow_divergence=True)
         tables.append(quality_table(quality, settings))
+    meta["grading_repeats"] = args.grading_repeats
     tables += extra_tables(settings, meta)
     meta["load_after"] = load()
     meta["load_runs"] = (f"{min(loads):.2f}-{max(loads):.2f}, median "

@@ -7,6 +7,7 @@ arithmetic right.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 
 import numpy as np
@@ -57,7 +58,7 @@ def bench_output(tiny_data, tmp_path_factory):
         "--corpus", str(tiny_data / "corpus.txt"), "--similarity-dir",
         str(tiny_data / "similarity"), "--epochs", "1", "--batch-size", "64", "--repeats", "1",
         "--systems", *SYSTEMS, "--lr-grid", "0.05", "0.1", "--quality-systems",
-        *[s for s in SYSTEMS if s != "numpy"], "--out", str(out)])
+        *[s for s in SYSTEMS if s != "numpy"], "--grading-repeats", "1", "--out", str(out)])
     return status, out
 
 
@@ -181,3 +182,17 @@ def test_two_worker_rows_are_compared_with_gensim_1_run_by_run(bench_output):
     for name in ("product-2t", "product-2p"):
         assert re.search(rf"{name} / gensim-1 within each run: [\d.]+x \(median [\d.]+x\)",
                          notes), notes
+
+
+
+def test_grading_cost_counts_the_grades_process_tree_within_the_machines_cpu(bench_output):
+    """Each kind of grade used CPU in its own processes (grader, fork server, workers), and
+    no more than the whole machine did meanwhile (a clock tick per core of slack)."""
+    _, out = bench_output
+    rows = {k: v for k, v in table_rows(out.read_text(), "Grading cost").items()
+            if k[0] != "what"}
+    assert len(rows) == 2, rows
+    slack = 2 * (os.cpu_count() or 1) / os.sysconf("SC_CLK_TCK")
+    for what, tree, machine, _ in rows.values():
+        tree, machine = float(tree.split()[0]), float(machine.split()[0])
+        assert 0.2 < tree <= machine + slack, (what, tree, machine)
