@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -110,13 +111,16 @@ def add_note(data: dict, note: str) -> dict:
 
 
 def grade_entry(path: str, hide=(), note: str = "",
-                timeout: float = PER_SUBMISSION_TIMEOUT, graders: int = 1) -> tuple[str, dict]:
+                timeout: float = PER_SUBMISSION_TIMEOUT, graders: int = 1,
+                server=None) -> tuple[str, dict]:
     """Grade one entry in its own `grade` process; (status, results).
 
     ``hide``: folders the submission's process must not see (the class's submissions
     and results); ``note``: the isolation warning, recorded in the results;
     ``graders``: how many grade processes run at once (they share the memory budget,
-    grader/memory.py)."""
+    grader/memory.py); ``server``: a ``grader.forkserver.ForkServer`` of role "grade"
+    to fork the process from (grade-all: Python, pytest and numpy imported once),
+    else a fresh ``python -m grader``."""
     from grader.cli import NOTE_ENV
     from grader.memory import GRADERS_ENV
     from grader.sandbox import owner_tag
@@ -125,23 +129,22 @@ def grade_entry(path: str, hide=(), note: str = "",
     out, scratch = os.path.join(private, "out"), os.path.join(private, "tmp")
     os.mkdir(scratch)
     start = time.monotonic()
-    cmd = [sys.executable, "-m", "grader", "grade", path, "--out", out]
+    args = ["grade", path, "--out", out]
     # The `grade` process makes its temp folders (the copied submission, the sandboxes'
     # folders) in `scratch`: removed below even when it was killed and could not.
-    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), "PYTHONIOENCODING": "utf-8:backslashreplace",
-        "TMPDIR": scratch, GRADERS_ENV: str(max(1, graders)), NOTE_ENV: note}
+    changes = {"PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+               "PYTHONIOENCODING": "utf-8:backslashreplace", "TMPDIR": scratch,
+               GRADERS_ENV: str(max(1, graders)), NOTE_ENV: note}
     hidden = [os.path.abspath(p) for p in hide if p]
     if hidden:
-        env[HIDE_ENV] = os.pathsep.join([*hidden, *filter(None, [env.get(HIDE_ENV)])])
+        changes[HIDE_ENV] = os.pathsep.join([*hidden, *filter(None, [os.environ.get(HIDE_ENV)])])
     try:
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
-                                  env=env, stdin=subprocess.DEVNULL)
-            data = read_results(out) if proc.returncode == 0 else None
-            detail = (proc.stderr or proc.stdout).decode(errors="replace")[-1500:]
-        except subprocess.TimeoutExpired:
-            data, detail = None, f"grading took longer than {timeout:g} s"
+        if server is None:
+            code, output = _run_fresh(args, {**os.environ, **changes}, timeout)
+        else:
+            code, output = _run_forked(server, args, changes, private, timeout)
+        data = read_results(out) if code == 0 else None
+        detail = output if code is not None else f"grading took longer than {timeout:g} s"
     finally:
         shutil.rmtree(private, ignore_errors=True)
     if data is None or status_of(data) == "error":
@@ -153,10 +156,58 @@ def grade_entry(path: str, hide=(), note: str = "",
     return status_of(data), add_note(data, note)
 
 
-def grade_one(sid: str, path: str, out: str, hide=(), note: str = "", graders: int = 1
-              ) -> tuple[str, str, dict]:
+def _run_fresh(args: list[str], env: dict, timeout: float) -> tuple[int | None, str]:
+    """(exit code or None after ``timeout``, the end of its output) of `python -m grader ARGS`."""
+    try:
+        proc = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                              timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return proc.returncode, (proc.stderr or proc.stdout).decode(errors="replace")[-1500:]
+
+
+def _run_forked(server, args: list[str], changes: dict, private: str, timeout: float
+                ) -> tuple[int | None, str]:
+    """The same, forked from ``server``; its whole session is killed after ``timeout``."""
+    paths = [os.path.join(private, name) for name in ("stdout", "stderr")]
+    fds = [os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for p in paths]
+    exit_r, exit_w = os.pipe()
+    os.set_inheritable(exit_r, False)
+    try:
+        child = server.spawn({"argv": args, "cwd": os.getcwd(), "env": changes},
+                             {"out": fds[0], "err": fds[1], "exit": exit_w}, exit_r)
+    except BaseException:
+        os.close(exit_r)
+        raise
+    finally:
+        for fd in (*fds, exit_w):
+            os.close(fd)
+    try:
+        code = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        code = None
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+    finally:
+        child.release()
+    texts = []
+    for p in paths:
+        with open(p, "rb") as f:
+            f.seek(max(0, os.path.getsize(p) - 1500))
+            texts.append(f.read().decode(errors="replace"))
+    return code, (texts[1] or texts[0])[-1500:]
+
+
+def grade_one(sid: str, path: str, out: str, hide=(), note: str = "", graders: int = 1,
+              server=None) -> tuple[str, str, dict]:
     """Grade one entry into OUT/<sid>/results.json; (id, status, results)."""
-    status, data = grade_entry(path, hide, note, graders=graders)
+    status, data = grade_entry(path, hide, note, graders=graders, server=server)
     write_json(os.path.join(out, sid, "results.json"), data)
     return sid, status, data
 
@@ -212,6 +263,8 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=()
 
 
 def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) -> int:
+    from grader.confine import route
+    from grader.forkserver import ForkServer
     from grader.sandbox import remove_stale_folders
 
     remove_stale_folders()  # of an earlier grade-all (or grade) killed before it cleaned up
@@ -235,11 +288,16 @@ def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) ->
     start = time.monotonic()
     hide = (folder, out)
     status = {sid: status_of(data) for sid, data in results.items()}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for n, (sid, state, data) in enumerate(
-                pool.map(lambda e: grade_one(e[0], e[1], out, hide, note, jobs), pending), 1):
-            results[sid], status[sid] = data, state
-            print(f"[{n}/{len(pending)}] {sid}: {float(data['score']):g} ({state})", flush=True)
+    server = ForkServer(route(), role="grade")  # each `grade` is a fork of it
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for n, (sid, state, data) in enumerate(pool.map(
+                    lambda e: grade_one(e[0], e[1], out, hide, note, jobs, server), pending), 1):
+                results[sid], status[sid] = data, state
+                print(f"[{n}/{len(pending)}] {sid}: {float(data['score']):g} ({state})",
+                      flush=True)
+    finally:
+        server.stop()
     for sid, data in results.items():
         write_json(os.path.join(out, sid, "results.json"), data)
     ours = [os.path.join(out, sid, "results.json") for sid in results]

@@ -45,7 +45,10 @@ MAX_MESSAGE = 1 << 16
 # The server's command line is padded to this many bytes so that each fork can write
 # its worker's command line over it (``_retitle``).
 TITLE_ROOM = 4096
-FDS = ("req", "resp", "status", "pid", "out", "exit")  # sent with each spawn, in order
+# What each kind of server starts, and the descriptors sent with each spawn, in order:
+# a sandboxed worker (grader.sandbox), or a `grade` of one submission (grade-all).
+FDS = {"worker": ("req", "resp", "status", "pid", "out", "exit"),
+       "grade": ("out", "err", "exit")}
 # What a worker's Python starts with; the server starts with these too, since some count
 # only at start-up (the hash seed, numpy's thread pools, the file-system encoding).
 STARTUP_ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
@@ -103,8 +106,8 @@ class Child:
 class ForkServer:
     """The grader's end: start the server, ask it for workers, stop it."""
 
-    def __init__(self, route: str):
-        self.route = route
+    def __init__(self, route: str, role: str = "worker"):
+        self.route, self.role = route, role
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.lock = threading.Lock()
@@ -123,7 +126,7 @@ class ForkServer:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-B", SERVER, str(theirs.fileno()), self.route,
-                 "#" * TITLE_ROOM],
+                 self.role, "#" * TITLE_ROOM],
                 pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=None, start_new_session=True,
                 preexec_fn=die_with_grader)
@@ -137,7 +140,7 @@ class ForkServer:
     def spawn(self, spec: dict, fds: dict[str, int], exit_r: int, timeout: float = 20.0) -> Child:
         """A new worker (``spec``: cwd, env, limits, and the worker's arguments after its
         three descriptors; ``fds``: the worker's ends of its
-        pipes by ``FDS`` name, closed by the caller; ``exit_r``: where its exit code will
+        pipes by ``FDS[role]`` name, closed by the caller; ``exit_r``: where its exit code will
         be read).  Retries once with a new server."""
         for attempt in (1, 2):
             with self.lock:
@@ -146,7 +149,7 @@ class ForkServer:
                     self._start()
                 try:
                     socket.send_fds(self.sock, [json.dumps({"cmd": "spawn", **spec}).encode()],
-                                    [fds[name] for name in FDS])
+                                    [fds[name] for name in FDS[self.role]])
                     reply = self._reply(timeout)
                 except (OSError, ServerError, ValueError) as err:
                     self.stop()
@@ -188,10 +191,11 @@ class ForkServer:
 
 
 # ------------------------------------------------------------------ the server's side
-def serve(sock_fd: int, route: str) -> None:
+def serve(sock_fd: int, route: str, role: str) -> None:
     """Answer spawn and reap requests until the grader closes the socket."""
     from grader import confine
 
+    names = FDS[role]
     confine.adopt_route(route)
     confine.protect_grader()  # not dumpable: no worker may write this process's memory
     wake_r, wake_w = os.pipe()
@@ -215,7 +219,7 @@ def serve(sock_fd: int, route: str) -> None:
         if sock not in ready:
             continue
         try:
-            data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, len(FDS))
+            data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, len(names))
         except OSError:
             data, fds = b"", []
         if not data:
@@ -226,15 +230,17 @@ def serve(sock_fd: int, route: str) -> None:
             _report_exits(children, released)
             continue
         try:
-            pid = _fork_worker(message, dict(zip(FDS, fds)), sock)
-            children[pid] = fds[FDS.index("exit")]
+            if len(fds) != len(names):
+                raise ValueError(f"{len(fds)} descriptors came, {len(names)} expected")
+            pid = _fork(role, message, dict(zip(names, fds)), sock)
+            children[pid] = fds[names.index("exit")]
             reply = {"pid": pid}
         except Exception as err:  # noqa: BLE001 - reported to the grader
             reply = {"error": f"{type(err).__name__}: {err}"}
             for fd in fds:
                 os.close(fd)
         else:
-            for name, fd in zip(FDS, fds):
+            for name, fd in zip(names, fds):
                 if name != "exit":
                     os.close(fd)
         sock.send(json.dumps(reply).encode())
@@ -272,17 +278,21 @@ def _report_exits(children: dict[int, int], released: set[int]) -> None:
             released.discard(pid)
 
 
-def _fork_worker(spec: dict, fds: dict[str, int], sock) -> int:
-    from grader.confine import confiner
+def _fork(role: str, spec: dict, fds: dict[str, int], sock) -> int:
+    confine = None
+    if role == "worker":  # built here, not in the fork: its outer process checks that
+        from grader.confine import confiner  # its parent is this one
 
-    # Built here, not in the fork: its outer process checks that its parent is this one.
-    confine = confiner(writable=spec["cwd"], pid_fd=fds["pid"], user=spec.get("user"))
+        confine = confiner(writable=spec["cwd"], pid_fd=fds["pid"], user=spec.get("user"))
     pid = os.fork()
     if pid:
         return pid
     try:  # the child: it never returns from here
         sock.detach()  # closed below with every other descriptor but its own
-        _become_worker(spec, fds, confine)
+        if role == "worker":
+            _become_worker(spec, fds, confine)
+        else:
+            _become_grade(spec, fds)
     except BaseException:  # noqa: BLE001 - said on its output, which the grader shows
         try:
             import traceback
@@ -299,21 +309,9 @@ def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
     import resource
     import tempfile
 
-    from grader.confine import _LIBC, MAXFD, PR_SET_DUMPABLE
+    from grader.confine import _LIBC, PR_SET_DUMPABLE
 
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.setsid()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(fds["out"], 1)
-    os.dup2(fds["out"], 2)
-    keep = sorted({0, 1, 2, fds["req"], fds["resp"], fds["status"], fds["pid"]})
-    previous = -1
-    for fd in [*keep, MAXFD]:  # every other descriptor goes
-        if previous + 1 < fd:  # (closerange(0, 0) would close everything)
-            os.closerange(previous + 1, fd)
-        previous = fd
+    _own_session(fds["out"], fds["out"], [fds["req"], fds["resp"], fds["status"], fds["pid"]])
     argv = [str(fds["req"]), str(fds["resp"]), str(fds["status"]), *spec["argv"]]
     _retitle([sys.executable, "-I", "-B", WORKER, *argv])
     os.chdir(spec["cwd"])
@@ -360,6 +358,56 @@ def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
         os._exit(code if isinstance(code, int) else 1)
 
 
+def _own_session(out: int, err: int, keep: list[int]) -> None:
+    """As Popen's child does: default signals, a session of its own, stdin from
+    /dev/null, ``out`` and ``err`` as 1 and 2, and no descriptor but those and ``keep``."""
+    from grader.confine import MAXFD
+
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    previous = -1
+    for fd in [*sorted({0, 1, 2, *keep}), MAXFD]:  # every other descriptor goes
+        if previous + 1 < fd:  # (closerange(0, 0) would close everything)
+            os.closerange(previous + 1, fd)
+        previous = fd
+
+
+def _become_grade(spec: dict, fds: dict[str, int]) -> None:
+    """``python -m grader ARGV`` (grade-all's `grade` of one submission), in this fork."""
+    import tempfile
+
+    from grader.confine import _LIBC, PR_SET_PDEATHSIG
+
+    _own_session(fds["out"], fds["err"], [])
+    if _LIBC is not None:  # the server is single-threaded: it lives as long as grade-all
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.chdir(spec["cwd"])
+    os.environ.update(spec["env"])
+    tempfile.tempdir = None  # TMPDIR changed
+    for stream in (sys.stdout, sys.stderr):  # as PYTHONIOENCODING=utf-8:backslashreplace
+        stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    from grader.cli import main
+
+    sys.argv = ["python -m grader", *spec["argv"]]
+    code = 1
+    try:
+        code = main(spec["argv"])
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001
+                pass
+        os._exit(code if isinstance(code, int) else 1)
+
+
 def _retitle(args: list[str]) -> None:
     """Write ``args`` over this process's command line, as /proc/PID/cmdline and ps show
     it: a fork reads as the worker it is, temp folder included, as an exec'd one did."""
@@ -375,11 +423,15 @@ def _retitle(args: list[str]) -> None:
     ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
 
 
-def _preload() -> None:
-    """What every worker imports before the submission: paid once here."""
+def _preload(role: str) -> None:
+    """What every child imports first: paid once here."""
     sys.path.insert(0, ROOT)
     import numpy  # noqa: F401
 
+    if role == "grade":
+        import grader.cli  # noqa: F401
+        import grader.feedback  # noqa: F401  (the runner: pytest, hypothesis)
+        return
     import edugrad  # noqa: F401
     import hw3.registry  # noqa: F401
     import hw3.train  # noqa: F401
@@ -387,6 +439,5 @@ def _preload() -> None:
 
 
 if __name__ == "__main__":
-    sys.dont_write_bytecode = True
-    _preload()
-    serve(int(sys.argv[1]), sys.argv[2])
+    _preload(sys.argv[3])
+    serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])

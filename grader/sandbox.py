@@ -74,6 +74,7 @@ OP_CPU_SECONDS = 120  # CPU time of one op's worker (grading the reference: < 1 
 # replaced (each replacement costs a start, ~0.5 s).
 MIXED_ANSWERS_BEFORE_GIVING_UP = 5
 TRAIN = "training"  # the role of the worker that trains (all four ops)
+EXIT_GRACE = 0.5  # s a worker asked to exit has before it is killed
 TEMP_PREFIX = "hw3-sandbox-"
 
 
@@ -460,10 +461,13 @@ class _Worker:
             self.tmp = None
 
     def close(self) -> None:
+        """Ask the worker to exit and give it ``EXIT_GRACE`` s (it ends in a few ms, reaped
+        by its parents, so its CPU time counts in the grader's), then kill what is left."""
         if self.proc is not None and self.proc.poll() is None:
             try:
                 protocol.write_frame(self._req, {"cmd": "exit"})
-            except OSError:
+                self.proc.wait(timeout=EXIT_GRACE)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
 

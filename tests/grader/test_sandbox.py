@@ -770,12 +770,16 @@ def test_the_child_cannot_read_the_private_reference_curves_or_the_grammar(tmp_p
     assert got[:3] == [0, 0, 0] and got[3] == os.path.getsize(files[2]), got
 
 
-def test_a_killed_grade_leaves_no_temp_folder_behind(tmp_path, monkeypatch):
-    """grade-all kills a `grade` that takes too long (here: an import that sleeps); the
-    folders that process made (the copied submission, its sandboxes') are removed."""
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_a_killed_grade_leaves_no_temp_folder_behind(tmp_path, monkeypatch, forked):
+    """grade-all kills a `grade` that takes too long (here: an import that sleeps), a
+    fresh process or one forked from grade-all's server; the folders that process made
+    (the copied submission, its sandboxes') are removed."""
     import tempfile
 
     from grader.batch import grade_entry
+    from grader.confine import route
+    from grader.forkserver import ForkServer
 
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -796,11 +800,14 @@ def test_a_killed_grade_leaves_no_temp_folder_behind(tmp_path, monkeypatch):
     stop = threading.Event()
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    server = ForkServer(route(), role="grade") if forked else None
     try:
-        status, data = grade_entry(str(tmp_path / "slow"), timeout=12)
+        status, data = grade_entry(str(tmp_path / "slow"), timeout=12, server=server)
     finally:
         stop.set()
         watcher.join()
+        if server is not None:
+            server.stop()
     assert status == "error" and "longer than 12 s" in data["output"], data["output"]
     assert any(d.startswith("hw3-sandbox-") for d in seen), sorted(set(seen))
     assert os.listdir(scratch) == []
