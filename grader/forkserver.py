@@ -384,13 +384,16 @@ def _become_grade(spec: dict, fds: dict[str, int]) -> None:
     from grader.confine import _LIBC, PR_SET_PDEATHSIG
 
     _own_session(fds["out"], fds["err"], [])
+    _retitle([sys.executable, "-m", "grader", *spec["argv"]])  # what ps showed before
     if _LIBC is not None:  # the server is single-threaded: it lives as long as grade-all
         _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.chdir(spec["cwd"])
     os.environ.update(spec["env"])
     tempfile.tempdir = None  # TMPDIR changed
-    for stream in (sys.stdout, sys.stderr):  # as PYTHONIOENCODING=utf-8:backslashreplace
-        stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    # New streams on 1 and 2, as PYTHONIOENCODING=utf-8:backslashreplace gave them.
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                      buffering=1)
     from grader.cli import main
 
     sys.argv = ["python -m grader", *spec["argv"]]

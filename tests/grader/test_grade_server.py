@@ -47,3 +47,36 @@ def test_grades_forked_one_after_another_do_not_share_state(tmp_path, server):
     scores = [grade_entry(str(tmp_path / sid), server=server)[1]["score"]
               for sid in ("bad", "good", "bad")]
     assert scores[0] == scores[2] < scores[1] == 100, scores
+
+
+def test_a_forked_grade_shows_the_command_line_of_a_grade(tmp_path, server):
+    """ps (and anything that looks for grading processes) sees `python -m grader grade`."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    build.write(tmp_path, "hostile", "infinite_loop_sigmoid_forward", "slow")
+    out_r, out_w = os.pipe()
+    exit_r, exit_w = os.pipe()
+    args = ["grade", str(tmp_path / "slow"), "--out", str(tmp_path / "out")]
+    child = server.spawn({"argv": args, "cwd": str(ROOT), "env": {}},
+                         {"out": out_w, "err": out_w, "exit": exit_w}, exit_r)
+    for fd in (out_w, exit_w):
+        os.close(fd)
+    try:
+        for _ in range(100):  # the fork retitles itself first thing
+            with open(f"/proc/{child.pid}/cmdline", "rb") as f:
+                shown = f.read().rstrip(b"\0").split(b"\0")
+            if b"grader" in shown:
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        child.release()
+        os.close(out_r)
+    assert shown[1:] == [b"-m", b"grader", *map(os.fsencode, args)], shown
