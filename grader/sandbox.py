@@ -3,11 +3,13 @@
 ``Sandbox(ops_path)`` runs each op's requests in a worker of its own (one per op of
 ``hw3.registry.OPS``; training, which needs them all, in one more), each
 started lazily on its first request, so a timer, a signal handler or a thread one op
-leaves behind can cost only that op's points.  Each worker is ``sandboxed/worker.py``:
+leaves behind can cost only that op's points.  Each worker is ``sandboxed/worker.py``,
+run in a fork of the submission's fork server (``grader.forkserver``: numpy and the
+worker imported once, never any submitted code; each fork does what follows itself):
 
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
-* limits set in the child before exec: CPU seconds, address space (memory: the
+* limits set in the child before it runs anything of the submission: CPU seconds, address space (memory: the
   caps of the workers alive at once add up to the budget ``grader.memory.plan``
   finds for this machine or container, at most ``memory_mb``; where they cannot all
   be alive at once, the least recently used one is stopped before the next starts),
@@ -179,14 +181,6 @@ class _PidsCgroup:
                 return "pids" in f.read().split()
         except OSError:
             return False
-
-    def join_self(self) -> None:  # called in the child, before exec
-        if self.path:
-            try:
-                with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-                    f.write(str(os.getpid()))
-            except OSError:
-                pass
 
     def kill_all(self) -> None:
         if not self.path:

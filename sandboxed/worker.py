@@ -1,8 +1,9 @@
 """The sandboxed worker: the only process that ever imports a submission.
 
-Started by ``grader.sandbox`` as
-``python -I sandboxed/worker.py REQ_FD RESP_FD STATUS_FD NONCE OPS_PATH`` with resource
-limits and the confinement already applied.  The protocol pipes are not fds 0/1/2
+Run by ``grader.sandbox`` (in a fork of ``grader.forkserver``, which calls
+``main([REQ_FD, RESP_FD, STATUS_FD, NONCE, OPS_PATH])``; ``python -I sandboxed/worker.py``
+with those arguments does the same) with resource limits and the confinement already
+applied.  The protocol pipes are not fds 0/1/2
 (so the student's ``print`` cannot corrupt them).  It imports the submission, says
 hello (carrying ``NONCE``), then answers requests one at a time, copying each
 request's nonce into its reply, until told to exit or the pipe closes.  It never
