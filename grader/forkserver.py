@@ -344,9 +344,15 @@ def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
     from sandboxed import worker
 
     sys.argv = [WORKER, *argv]
+    _run_and_exit(worker.main, argv)
+
+
+def _run_and_exit(main, argv: list[str]) -> None:
+    """``main(argv)``'s status as this process's exit status (streams flushed; no
+    interpreter shutdown: nothing of the server's runs after it)."""
     code = 1
     try:
-        code = worker.main(argv)
+        code = main(argv)
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
     finally:
@@ -397,18 +403,7 @@ def _become_grade(spec: dict, fds: dict[str, int]) -> None:
     from grader.cli import main
 
     sys.argv = ["python -m grader", *spec["argv"]]
-    code = 1
-    try:
-        code = main(spec["argv"])
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:  # noqa: BLE001
-                pass
-        os._exit(code if isinstance(code, int) else 1)
+    _run_and_exit(main, spec["argv"])
 
 
 def _retitle(args: list[str]) -> None:
