@@ -114,7 +114,14 @@ class ForkServer:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {**os.environ, **STARTUP_ENV}
+        if self.role == "worker":  # a fork's memory starts as the server's: none of the
+            from grader.confine import HIDE_ENV  # grader's environment may be in it
+
+            keep = (HIDE_ENV, "TMPDIR", "TEMP", "TMP", "HW3_SANDBOX_UID_BASE")
+            env = {"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k in keep}}
+        else:
+            env = dict(os.environ)
+        env.update(STARTUP_ENV)
         main_thread = threading.current_thread() is threading.main_thread()
 
         def die_with_grader():  # only the main thread lives as long as the grader
@@ -317,6 +324,7 @@ def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
     os.chdir(spec["cwd"])
     os.environ.clear()
     os.environ.update(spec["env"])
+    _wipe_first_environment()
     tempfile.tempdir = None
     if _LIBC is not None:  # undo the server's: a user namespace's maps need it
         _LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
@@ -419,6 +427,21 @@ def _retitle(args: list[str]) -> None:
         return
     data = b"\0".join(os.fsencode(a) for a in args)[:max(0, end - start - 1)]
     ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
+
+
+def _wipe_first_environment() -> None:
+    """Zero the environment block the server started with (/proc/PID/environ shows it);
+    the worker's own variables live elsewhere once ``os.environ`` was rebuilt."""
+    import ctypes
+
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50, 51)
+    except (OSError, ValueError, IndexError):
+        return
+    if end > start:
+        ctypes.memset(start, 0, end - start)
 
 
 def _preload(role: str) -> None:

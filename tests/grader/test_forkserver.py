@@ -131,3 +131,20 @@ def test_closing_the_sandbox_stops_the_server_and_its_workers(tmp_path):
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_no_variable_of_the_graders_environment_reaches_a_worker(tmp_path, monkeypatch):
+    """A worker starts as a copy of the server: the grader's environment (a TA's tokens)
+    must be in neither its os.environ nor the block /proc/self/environ shows."""
+    monkeypatch.setenv("HW3_TEST_TOKEN", "s3cr3t-token-value")
+    body = ("import os\n"
+            "                with open('/proc/self/environ', 'rb') as f:\n"
+            "                    block = f.read()\n"
+            "                raise RuntimeError(f'{b\"s3cr3t\" in block} {\"HW3_TEST_TOKEN\" in os.environ} '\n"
+            "                                   f'{sorted(os.environ)}')")
+    with Sandbox(write_submission(tmp_path, body)) as box:
+        with pytest.raises(StudentError) as err:
+            forward(box, "sigmoid", [1.0])
+    in_block, in_environ, names = err.value.info["message"].split(" ", 2)
+    assert (in_block, in_environ) == ("False", "False"), err.value.info["message"]
+    assert "HOME" in names and "TMPDIR" in names, names
