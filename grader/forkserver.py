@@ -64,8 +64,9 @@ class Child:
     """A worker started by the server, seen from the grader: the parts of ``Popen`` the
     sandbox uses (``pid``, ``poll``, ``wait``, ``returncode``)."""
 
-    def __init__(self, server: ForkServer, pid: int, exit_fd: int):
+    def __init__(self, server: ForkServer, pid: int, exit_fd: int, sock):
         self.server, self.pid, self._exit_fd = server, pid, exit_fd
+        self._sock = sock  # the server it came from (a replaced one reaps nothing of it)
         self.returncode: int | None = None
         self._data = b""
 
@@ -100,7 +101,7 @@ class Child:
         if self._exit_fd >= 0:
             os.close(self._exit_fd)
             self._exit_fd = -1
-        self.server.send({"cmd": "reap", "pid": self.pid})
+        self.server.send({"cmd": "reap", "pid": self.pid}, self._sock)
 
 
 class ForkServer:
@@ -148,7 +149,8 @@ class ForkServer:
         """A new worker (``spec``: cwd, env, limits, and the worker's arguments after its
         three descriptors; ``fds``: the worker's ends of its
         pipes by ``FDS[role]`` name, closed by the caller; ``exit_r``: where its exit code will
-        be read).  Retries once with a new server."""
+        be read).  A server found dead is replaced; one that took the request and did
+        not answer is stopped (with whatever it started) and the spawn fails."""
         for attempt in (1, 2):
             with self.lock:
                 if self.proc is None or self.proc.poll() is not None:
@@ -157,14 +159,19 @@ class ForkServer:
                 try:
                     socket.send_fds(self.sock, [json.dumps({"cmd": "spawn", **spec}).encode()],
                                     [fds[name] for name in FDS[self.role]])
-                    reply = self._reply(timeout)
-                except (OSError, ServerError, ValueError) as err:
+                except OSError as err:  # it died since: nothing was started
                     self.stop()
                     if attempt == 2:
                         raise ServerError(f"the fork server failed: {err}") from None
                     continue
+                try:
+                    reply = self._reply(timeout)
+                except (OSError, ServerError, ValueError) as err:
+                    self.stop()
+                    raise ServerError(f"the fork server failed: {err}") from None
+                sock = self.sock
             if "pid" in reply:
-                return Child(self, int(reply["pid"]), exit_r)
+                return Child(self, int(reply["pid"]), exit_r, sock)
             raise ServerError(f"the fork server could not start a worker: {reply.get('error')}")
         raise AssertionError("unreachable")
 
@@ -176,9 +183,10 @@ class ForkServer:
             raise ServerError("it exited")
         return json.loads(data)
 
-    def send(self, message: dict) -> None:
+    def send(self, message: dict, sock) -> None:
+        """``message`` to the server, if it is still the one behind ``sock``."""
         with self.lock:
-            if self.sock is not None:
+            if self.sock is not None and self.sock is sock:
                 try:
                     self.sock.send(json.dumps(message).encode())
                 except OSError:
@@ -213,6 +221,18 @@ def serve(sock_fd: int, route: str, role: str) -> None:
     sock = socket.socket(fileno=sock_fd)
     children: dict[int, int] = {}  # pid -> the write end of its exit pipe (-1: reported)
     released: set[int] = set()
+    try:
+        _serve(sock, wake_r, names, role, children, released)
+    finally:
+        for pid in children:  # the grader is gone (or this loop broke): so are the workers
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _serve(sock, wake_r: int, names, role: str, children: dict[int, int], released: set[int]
+           ) -> None:
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
         if wake_r in ready:
@@ -251,11 +271,6 @@ def serve(sock_fd: int, route: str, role: str) -> None:
                 if name != "exit":
                     os.close(fd)
         sock.send(json.dumps(reply).encode())
-    for pid in children:  # the grader is gone: so are its workers
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def _report_exits(children: dict[int, int], released: set[int]) -> None:
@@ -316,9 +331,11 @@ def _become_worker(spec: dict, fds: dict[str, int], confine) -> None:
     import resource
     import tempfile
 
-    from grader.confine import _LIBC, PR_SET_DUMPABLE
+    from grader.confine import _LIBC, PR_SET_DUMPABLE, PR_SET_PDEATHSIG
 
     _own_session(fds["out"], fds["out"], [fds["req"], fds["resp"], fds["status"], fds["pid"]])
+    if _LIBC is not None:  # dies with the server (a uid switch clears it: the sandbox then
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # kills the uid's processes)
     argv = [str(fds["req"]), str(fds["resp"]), str(fds["status"]), *spec["argv"]]
     _retitle([sys.executable, "-I", "-B", WORKER, *argv])
     os.chdir(spec["cwd"])
@@ -460,5 +477,9 @@ def _preload(role: str) -> None:
 
 
 if __name__ == "__main__":
-    _preload(sys.argv[3])
-    serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+    try:
+        _preload(sys.argv[3])
+        serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+    except Exception as err:  # noqa: BLE001 - one line; the grader starts a new server
+        print(f"hw3 fork server stopped: {type(err).__name__}: {err}", file=sys.stderr)
+        sys.exit(1)

@@ -122,6 +122,25 @@ def test_a_dead_server_is_replaced_for_the_next_worker(tmp_path):
         assert _server_pid(box) != first
 
 
+def test_workers_die_with_a_killed_server(tmp_path):
+    import time
+
+    with Sandbox(write_submission(tmp_path, "return a * 2")) as box:
+        forward(box, "sigmoid", [1.0])
+        worker = box.workers["sigmoid"].proc.pid
+        os.kill(_server_pid(box), signal.SIGKILL)
+        for _ in range(100):
+            try:
+                with open(f"/proc/{worker}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                state = "gone"
+            if state in ("gone", "Z"):
+                break
+            time.sleep(0.05)
+        assert state in ("gone", "Z"), f"worker {worker} still running ({state})"
+
+
 def test_closing_the_sandbox_stops_the_server_and_its_workers(tmp_path):
     box = Sandbox(write_submission(tmp_path, "return a * 2"))
     forward(box, "sigmoid", [1.0])
