@@ -142,7 +142,12 @@ def grade_entry(path: str, hide=(), note: str = "",
         if server is None:
             code, output = _run_fresh(args, {**os.environ, **changes}, timeout)
         else:
-            code, output = _run_forked(server, args, changes, private, timeout)
+            from grader.forkserver import ServerError
+
+            try:
+                code, output = _run_forked(server, args, changes, private, timeout)
+            except ServerError as err:  # this student's grade fails; the batch goes on
+                code, output = 1, str(err)
         data = read_results(out) if code == 0 else None
         detail = output if code is not None else f"grading took longer than {timeout:g} s"
     finally:

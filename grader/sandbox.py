@@ -9,10 +9,11 @@ worker imported once, never any submitted code; each fork does what follows itse
 
 * clean environment (no PYTHONPATH, one BLAS thread, HOME in a private temp dir),
   cwd = that temp dir, the submission copied in as ``ops.py``;
-* limits set in the child before it runs anything of the submission: CPU seconds, address space (memory: the
-  caps of the workers alive at once add up to the budget ``grader.memory.plan``
-  finds for this machine or container, at most ``memory_mb``; where they cannot all
-  be alive at once, the least recently used one is stopped before the next starts),
+* limits set in the child before anything of the submission runs: CPU seconds,
+  address space (memory: the caps of the workers alive at once add up to the budget
+  ``grader.memory.plan`` finds for this machine or container, at most ``memory_mb``;
+  where they cannot all be alive at once, the least recently used one is stopped
+  before the next starts),
   file size, core dumps off, number of processes (for a non-root user; root ignores
   RLIMIT_NPROC, so then a pids cgroup is used when the machine allows one);
 * ``grader.confine``, on the route this machine allows (``confine.route()``):

@@ -80,3 +80,17 @@ def test_a_forked_grade_shows_the_command_line_of_a_grade(tmp_path, server):
         child.release()
         os.close(out_r)
     assert shown[1:] == [b"-m", b"grader", *map(os.fsencode, args)], shown
+
+
+def test_a_server_that_cannot_fork_fails_that_grade_only(tmp_path):
+    """grade-all goes on: the student's results say the grading failed, and why."""
+    from grader.forkserver import ServerError
+
+    class Broken:
+        def spawn(self, *args, **kwargs):
+            raise ServerError("the fork server failed: no answer within 20 s")
+
+    build.write(tmp_path, "valid", next(iter(build.EXPECTED["valid"])), "good")
+    status, data = grade_entry(str(tmp_path / "good"), server=Broken())
+    assert status == "error", data
+    assert "no answer within 20 s" in data["output"], data["output"]
