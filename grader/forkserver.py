@@ -24,6 +24,12 @@ The grader keeps what it had with exec: the worker's pid (its session), its init
 and its exit status (the server reports it on a pipe of that worker's own and reaps the
 process only when the grader says so, so the pid cannot be reused while it may still
 be signalled).
+
+grade-all uses the same machinery with role "grade": one server imports the grader,
+pytest and hypothesis, and each student's ``grade`` is a fork of it (its own session,
+environment and output files) that runs ``grader.cli.main``.  That server runs only the
+grader's code; each grade still starts its own workers' server by exec, so no grade's
+memory (hidden tests included) reaches a submission.
 """
 
 from __future__ import annotations
