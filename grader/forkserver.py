@@ -437,19 +437,27 @@ def _become_grade(spec: dict, fds: dict[str, int]) -> None:
     _run_and_exit(main, spec["argv"])
 
 
+def _region(first_field: int) -> tuple[int, int] | None:
+    """(start, end) in this process's memory of what /proc/self/stat's field
+    ``first_field`` and the next delimit (48: the command line; 50: the environment)."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()  # fields from the third on
+        return int(fields[first_field - 3]), int(fields[first_field - 2])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _retitle(args: list[str]) -> None:
     """Write ``args`` over this process's command line, as /proc/PID/cmdline and ps show
     it: a fork reads as the worker it is, temp folder included, as an exec'd one did."""
     import ctypes
 
-    try:
-        with open("/proc/self/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (fields 48, 49)
-    except (OSError, ValueError, IndexError):
-        return
-    data = b"\0".join(os.fsencode(a) for a in args)[:max(0, end - start - 1)]
-    ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
+    region = _region(48)
+    if region is not None:
+        start, end = region
+        data = b"\0".join(os.fsencode(a) for a in args)[:max(0, end - start - 1)]
+        ctypes.memmove(start, data.ljust(end - start, b"\0"), end - start)
 
 
 def _wipe_first_environment() -> None:
@@ -457,14 +465,9 @@ def _wipe_first_environment() -> None:
     the worker's own variables live elsewhere once ``os.environ`` was rebuilt."""
     import ctypes
 
-    try:
-        with open("/proc/self/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50, 51)
-    except (OSError, ValueError, IndexError):
-        return
-    if end > start:
-        ctypes.memset(start, 0, end - start)
+    region = _region(50)
+    if region is not None and region[1] > region[0]:
+        ctypes.memset(region[0], 0, region[1] - region[0])
 
 
 def _preload(role: str) -> None:

@@ -18,6 +18,14 @@ def _server_pid(box: Sandbox) -> int:
     return box._server.proc.pid
 
 
+def _raised_by_sigmoid(tmp_path, body: str) -> str:
+    """The message of the error sigmoid.forward raises with ``body``."""
+    with Sandbox(write_submission(tmp_path, body)) as box:
+        with pytest.raises(StudentError) as err:
+            forward(box, "sigmoid", [1.0])
+    return err.value.info["message"]
+
+
 def test_a_worker_holds_no_descriptor_but_its_own(tmp_path):
     body = ("import os\n"
             "                links = []\n"
@@ -27,10 +35,7 @@ def test_a_worker_holds_no_descriptor_but_its_own(tmp_path):
             "                    except OSError:\n"
             "                        pass  # listdir's own, closed by now\n"
             "                raise RuntimeError(' '.join(sorted(links)))")
-    with Sandbox(write_submission(tmp_path, body)) as box:
-        with pytest.raises(StudentError) as err:
-            forward(box, "sigmoid", [1.0])
-    links = err.value.info["message"].split()
+    links = _raised_by_sigmoid(tmp_path, body).split()
     assert not [link for link in links if "socket:" in link], links
     # stdin, stdout and stderr, the request and answer pipes
     assert len(links) == 5, links
@@ -161,9 +166,7 @@ def test_no_variable_of_the_graders_environment_reaches_a_worker(tmp_path, monke
             "                    block = f.read()\n"
             "                raise RuntimeError(f'{b\"s3cr3t\" in block} {\"HW3_TEST_TOKEN\" in os.environ} '\n"
             "                                   f'{sorted(os.environ)}')")
-    with Sandbox(write_submission(tmp_path, body)) as box:
-        with pytest.raises(StudentError) as err:
-            forward(box, "sigmoid", [1.0])
-    in_block, in_environ, names = err.value.info["message"].split(" ", 2)
-    assert (in_block, in_environ) == ("False", "False"), err.value.info["message"]
+    message = _raised_by_sigmoid(tmp_path, body)
+    in_block, in_environ, names = message.split(" ", 2)
+    assert (in_block, in_environ) == ("False", "False"), message
     assert "HOME" in names and "TMPDIR" in names, names
