@@ -877,7 +877,8 @@ def _reason() -> str:
     return why
 
 
-def _processes_with(marker: str) -> list[int]:
+def processes_with(marker: str) -> list[int]:
+    """Pids of the processes whose command line holds ``marker`` (a worker's temp folder)."""
     found = []
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -988,7 +989,7 @@ def status() -> Isolation:
         os.close(pid_w)
     persists = [f"a file in {p}" for p in shared if os.path.exists(os.path.join(p, marker))]
     for _ in range(20):  # a SIGKILLed process may take a moment to go
-        lingering = _processes_with(marker)
+        lingering = processes_with(marker)
         if not lingering:
             break
         time.sleep(0.05)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from grader import sandbox as sandbox_module
+from grader.confine import processes_with
 from grader.sandbox import Sandbox, StudentError, WorkerFailure
 
 HEADER = "import numpy as np\nfrom edugrad.operation import Operation, tensor_op\n"
@@ -127,18 +128,6 @@ def test_the_workers_limits_add_up_to_the_sandboxs_memory(tmp_path):
     assert box._memory(TRAIN) >= 512  # toy training peaks at ~160 MB
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
-
-
 def test_forking_is_capped_and_every_child_is_killed_at_the_end(tmp_path):
     body = ("import os, time\n"
             "                for _ in range(200):\n"
@@ -156,7 +145,7 @@ def test_forking_is_capped_and_every_child_is_killed_at_the_end(tmp_path):
     finally:
         box.close()
     time.sleep(0.5)
-    assert _processes_mentioning(marker) == []
+    assert processes_with(marker) == []
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="confinement applies when grading as root")
@@ -614,14 +603,14 @@ def test_a_daemon_left_by_the_submission_dies_with_its_worker(tmp_path):
     try:
         np.testing.assert_allclose(call(box, "sigmoid", [1.0]), [2.0])
         marker = box._tmp
-        assert len(_processes_mentioning(marker)) >= 2  # the worker and its daemon
+        assert len(processes_with(marker)) >= 2  # the worker and its daemon
     finally:
         box.close()
     for _ in range(50):
-        if not _processes_mentioning(marker):
+        if not processes_with(marker):
             break
         time.sleep(0.1)
-    assert _processes_mentioning(marker) == []
+    assert processes_with(marker) == []
 
 
 def test_the_drain_stops_although_a_straggler_keeps_the_pipe_open():
