@@ -34,22 +34,24 @@ def _show(*values) -> str:
 
 
 def _same(got, want, what, inputs, rtol=1e-9, atol=1e-9) -> None:
+    """``inputs``: the arrays to show if the law fails (formatted only then), or a label."""
     idx = worst(got, want, rtol, atol)
     if idx is not None:
         w, o = fmt_pair(np.asarray(want)[idx], np.asarray(got)[idx])
-        raise CheckFailed(f"{what} fails at index {list(idx)} for input(s) {inputs}: {o} vs {w}")
+        shown = inputs if isinstance(inputs, str) else _show(*inputs)
+        raise CheckFailed(f"{what} fails at index {list(idx)} for input(s) {shown}: {o} vs {w}")
 
 
 # Each law: (the forward calls it needs, as functions of the drawn inputs x and a
 # scalar c; the judgement, given the outputs in that order).
 def _complement(op, x, c):
     return [[x[0]], [-x[0]]], lambda s, s_neg: _same(
-        s_neg, 1 - s, f"{op}(-x) = 1 - {op}(x)", _show(x[0]))
+        s_neg, 1 - s, f"{op}(-x) = 1 - {op}(x)", (x[0],))
 
 
 def _odd(op, x, c):
     return [[x[0]], [-x[0]]], lambda s, s_neg: _same(
-        s_neg, -s, f"{op}(-x) = -{op}(x)", _show(x[0]))
+        s_neg, -s, f"{op}(-x) = -{op}(x)", (x[0],))
 
 
 def _bounded(op, x, c):
@@ -74,7 +76,7 @@ def _increasing(op, x, c):
 def _log_product(op, x, c):
     a, b = x[0], x[-1]
     return [[a], [b], [a * b]], lambda la, lb, lab: _same(
-        lab, la + lb, f"{op}(a * b) = {op}(a) + {op}(b)", _show(a, b))
+        lab, la + lb, f"{op}(a * b) = {op}(a) + {op}(b)", (a, b))
 
 
 def _zero_at_one(op, x, c):
@@ -84,23 +86,22 @@ def _zero_at_one(op, x, c):
 
 def _commutes(op, x, c):
     return [[x[0], x[1]], [x[1], x[0]]], lambda ab, ba: _same(
-        ab, ba, f"{op}(a, b) = {op}(b, a)", _show(x[0], x[1]))
+        ab, ba, f"{op}(a, b) = {op}(b, a)", (x[0], x[1]))
 
 
 def _unit(op, x, c):
-    return [[x[0], np.ones_like(x[0])]], lambda s: _same(s, x[0], f"{op}(a, 1) = a",
-                                                          _show(x[0]))
+    return [[x[0], np.ones_like(x[0])]], lambda s: _same(s, x[0], f"{op}(a, 1) = a", (x[0],))
 
 
 def _sum_of_products(op, x, c):
     return [[x[0], x[1]]], lambda s: _same(
         s, np.sum(x[0] * x[1], axis=-1), f"{op}(a, b) = sum of a * b over the last axis",
-        _show(x[0], x[1]), atol=1e-8)
+        (x[0], x[1]), atol=1e-8)
 
 
 def _homogeneous(op, x, c):
     return [[c * x[0], x[1]], [x[0], x[1]]], lambda scaled, s: _same(
-        scaled, c * s, f"{op}(c a, b) = c {op}(a, b) (c = {c})", _show(x[0], x[1]),
+        scaled, c * s, f"{op}(c a, b) = c {op}(a, b) (c = {c})", (x[0], x[1]),
         rtol=1e-8, atol=1e-8)
 
 
@@ -115,8 +116,8 @@ def _swap_gradients(sub, op, x, g) -> None:
     """Swapping a two-input op's inputs swaps its gradients (one request, both calls)."""
     (ab, ba), _ = sub.interleaved(op, [[x[0], x[1]], [x[1], x[0]]], [g, g])
     what = f"swapping the inputs of {op} must swap the gradients"
-    _same(ab[0], ba[1], what, _show(x[0], x[1], g))
-    _same(ab[1], ba[0], what, _show(x[0], x[1], g))
+    _same(ab[0], ba[1], what, (x[0], x[1], g))
+    _same(ab[1], ba[0], what, (x[0], x[1], g))
 
 
 def check(sub, op: str, data) -> None:
