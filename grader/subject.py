@@ -8,6 +8,7 @@ right is for the rubric's checks to decide, here in the parent.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,11 @@ from hw3.registry import BY_NAME, NAMES
 from sandboxed.protocol import Foreign
 
 HANGS_BEFORE_GIVING_UP = 2  # hangs/crashes of one op before it is no longer called
+# Seconds one op's calls may take in all, over a whole grade (public and hidden tests).
+# A correct op takes well under 1 s in all; without this, an op that sleeps just under
+# each call's timeout would hold the grader for hours and lose every op's points when
+# the whole grade is stopped (Gradescope stops it after 10 minutes).
+OP_TIME_BUDGET = 60.0
 ANSWERS_KEPT = 32  # backward answers remembered per op (see Subject.earlier_answer)
 
 
@@ -74,6 +80,7 @@ class Subject:
         self.hangs: dict[str, tuple[int, str]] = {}  # where (or op) -> (hangs, message)
         self.evidence: dict[str, list[str]] = {}  # op -> what the numerical probe saw
         self.answers: dict[str, list] = {}  # op -> [(inputs' bytes, gradients)], recent calls
+        self.spent: dict[str, float] = {}  # op -> seconds its calls took so far
 
     def new_test(self) -> None:
         self.poison = None
@@ -89,6 +96,14 @@ class Subject:
             raise CheckFailed(f"Not run: {stuck[0][1]} (this happened "
                               f"{HANGS_BEFORE_GIVING_UP} times already, so the grader stopped "
                               "calling it).")
+        spent = self.spent.get(op, 0.0)
+        if op in NAMES and spent > OP_TIME_BUDGET:
+            raise CheckFailed(
+                f"Not run: the calls to your {op} have taken {spent:.0f} s so far in this "
+                f"grade, more than the {OP_TIME_BUDGET:g} s one op may take in all, so the "
+                f"grader stopped calling it. A correct {op} needs well under a second for all "
+                "of them: look for a sleep, or a loop that does far more work than it needs.")
+        start = time.monotonic()
         try:
             return self.sandbox.request({**message, "where": where}, where, timeout)
         except WorkerFailure as failure:
@@ -103,6 +118,8 @@ class Subject:
         except StudentError as err:
             raise CheckFailed(student_message(err.info, where),
                               diagnosis=error_diagnosis(err.info)) from None
+        finally:
+            self.spent[op] = spent + time.monotonic() - start
 
     def _require(self, op: str) -> None:
         if self.poison is not None:

@@ -186,6 +186,28 @@ def test_a_method_that_hung_twice_is_not_called_again(tmp_path):
         np.testing.assert_allclose(sub.forward("log", [1.0]), [0.0])
 
 
+def test_an_op_whose_calls_used_up_its_time_is_not_called_again(tmp_path, monkeypatch):
+    """Each call sleeps under the timeout, so none is stopped; once an op's calls have
+    taken more than OP_TIME_BUDGET in all, it is no longer called, and the other ops are."""
+    from grader import subject
+    from grader.subject import CheckFailed, Subject
+
+    monkeypatch.setattr(subject, "OP_TIME_BUDGET", 1.0)
+    path = write_submission(tmp_path, "import time; time.sleep(0.4)\n"
+                                      "                return a")
+    with Sandbox(path, timeout=5) as box:
+        sub = Subject(box)
+        for _ in range(3):  # 1.2 s in all
+            sub.new_test()
+            np.testing.assert_allclose(sub.forward("sigmoid", [1.0]), [1.0])
+        sub.new_test()
+        start = time.monotonic()
+        with pytest.raises(CheckFailed, match=r"your sigmoid have taken 1 s .* more than the 1 s"):
+            sub.forward("sigmoid", [1.0])
+        assert time.monotonic() - start < 0.3
+        np.testing.assert_allclose(sub.forward("log", [1.0]), [0.0])
+
+
 # --------------------------------------------------------------------------- confinement
 # What the child can see and write, reported from inside it: its sigmoid.forward raises
 # an error whose message is a JSON report (entries per listed folder, or the error).
