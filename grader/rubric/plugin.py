@@ -27,7 +27,7 @@ settings.load_profile("grading")
 
 
 def _draw_from_the_strategies_alone() -> None:
-    """Hypothesis (6.131 on) also draws numbers it finds written in the source of the
+    """Recent hypothesis versions also draw numbers they find written in the source of the
     local modules imported so far. The examples a submission is judged on would then
     change with any edit of the grader, and differ between ``make test`` in the release
     and the bundle's grading (which import other modules). Grading turns that off, so the
