@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from edugrad.scatter import scatter_add_rows
+from hw3.allocator import keep_freed_memory
 from hw3.sampling import NegativeSampler, epoch_pairs, keep_probabilities
 from hw3.train import TrainConfig, cap_frequent_rows, prepare
 
@@ -27,6 +28,7 @@ from hw3.train import TrainConfig, cap_frequent_rows, prepare
 def train_numpy(config: TrainConfig) -> dict:
     """Train; return words, embeddings, pairs trained, training seconds and CPU seconds."""
     _, vocab, encoded = prepare(config)
+    keep_freed_memory()  # as the product's train() does, so both reuse freed memory
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
     V, d, K, B = len(vocab), config.dim, config.negatives, config.batch_size

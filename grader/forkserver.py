@@ -55,15 +55,11 @@ TITLE_ROOM = 4096
 # a sandboxed worker (grader.sandbox), or a `grade` of one submission (grade-all).
 FDS = {"worker": ("req", "resp", "status", "pid", "out", "exit"),
        "grade": ("out", "err", "exit")}
-# glibc hands freed blocks of more than ~128 KB back to the kernel at once, so each
-# training step's arrays were fresh pages to fault in, in the kernel's time; with these
-# a worker keeps up to 32 MB of freed memory for its next arrays.
-MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=33554432"
 # What a worker's Python starts with; the server starts with these too, since some count
-# only at start-up (the hash seed, numpy's thread pools, the file-system encoding, malloc).
+# only at start-up (the hash seed, numpy's thread pools, the file-system encoding).
 STARTUP_ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "MPLBACKEND": "Agg", "GLIBC_TUNABLES": MALLOC_TUNABLES}
+               "MPLBACKEND": "Agg"}
 
 
 class ServerError(RuntimeError):

@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from edugrad import optim
+from hw3.allocator import keep_freed_memory
 from hw3.corpus import read_corpus
 from hw3.errors import TrainingDiverged, UsageError
 from hw3.model import SGNS, target_signs
@@ -175,6 +176,7 @@ def train(config: TrainConfig, ops, progress: bool = False, prepared=None) -> Tr
     ``prepared`` is ``prepare(config)``'s result, if you already have it.
     """
     corpus, vocab, encoded = prepared if prepared is not None else prepare(config)
+    keep_freed_memory()  # each step's arrays reuse the last step's memory (hw3/allocator.py)
     if config.workers > 1:
         from hw3.parallel import train_parallel
 

@@ -170,18 +170,3 @@ def test_no_variable_of_the_graders_environment_reaches_a_worker(tmp_path, monke
     in_block, in_environ, names = message.split(" ", 2)
     assert (in_block, in_environ) == ("False", "False"), message
     assert "HOME" in names and "TMPDIR" in names, names
-
-
-def test_a_worker_reuses_the_memory_it_frees_instead_of_faulting_in_new_pages(tmp_path):
-    """Each training step makes several arrays of about 1 MB and frees them; a worker
-    keeps freed memory for the next step (grader/forkserver.py: MALLOC_TUNABLES) rather
-    than asking the kernel for fresh pages, 256 page faults per megabyte, every time."""
-    body = ("import resource\n"
-            "                before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
-            "                for _ in range(50):\n"
-            "                    step = [np.ones(1 << 17) for _ in range(6)]  # 6 x 1 MB\n"
-            "                    del step\n"
-            "                after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
-            "                raise RuntimeError(str(after - before))")
-    faults = int(_raised_by_sigmoid(tmp_path, body))
-    assert faults < 50 * 6 * 256 // 10, f"{faults} page faults for 50 steps of 6 MB"
