@@ -146,6 +146,22 @@ def test_the_rubric_run_does_not_recompile_hypothesis_in_every_grade_process():
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout[-2000:]
 
 
+
+def test_the_rubric_run_puts_the_garbage_collector_back_as_it_found_it():
+    """The run freezes what was imported before it and collects less often
+    (grader/runner.py); a caller's process must not keep either."""
+    import subprocess
+    import sys
+
+    code = ("import gc; from grader.runner import run_rubric; gc.set_threshold(500, 9, 8); "
+            "run_rubric('instructor/solution/ops.py', hidden=False, collect_only=True); "
+            "print(gc.get_threshold(), gc.get_freeze_count())")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split("\n")[-2] == "(500, 9, 8) 0", proc.stdout[-2000:]
+
 def test_a_tar_member_with_a_parent_path_is_refused_and_never_written_outside(tmp_path):
     archive = tar_with(tmp_path, tarfile.TarInfo("../../escape/ops.py"), b"# student ops\n")
     work = tmp_path / "work"
