@@ -138,12 +138,17 @@ def _become_init(status_fd: int) -> None:
 _TRAIN = {}
 
 
+def _bind_training() -> None:
+    """Bind hw3's training entry points (raises what goes wrong importing them)."""
+    from hw3.train import TrainConfig, prepare, train
+
+    _TRAIN.update(config=TrainConfig, train=train, prepare=prepare)
+
+
 def _prepare_training() -> None:
     """Bind hw3's training entry point before the submission can replace it."""
     try:
-        from hw3.train import TrainConfig, prepare, train
-
-        _TRAIN.update(config=TrainConfig, train=train, prepare=prepare)
+        _bind_training()
     except Exception:  # noqa: BLE001 - reported when training is asked for
         pass
 
@@ -334,9 +339,7 @@ def _train(request, ops, module, ops_path):
     import numpy as np
 
     if not _TRAIN:
-        from hw3.train import TrainConfig, prepare, train  # raises what went wrong above
-
-        _TRAIN.update(config=TrainConfig, train=train, prepare=prepare)
+        _bind_training()  # raises what went wrong in _prepare_training
     config = _TRAIN["config"](**request["config"])
     config.validate()
     key = (config.corpus, config.min_count)
