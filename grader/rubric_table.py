@@ -8,7 +8,8 @@ import re
 
 from hw3 import registry
 
-BEGIN, END = "<!-- RUBRIC:BEGIN (make rubric writes this part) -->", "<!-- RUBRIC:END -->"
+BEGIN = "<!-- RUBRIC:BEGIN (python -m grader rubric --write-handout writes this part) -->"
+END = "<!-- RUBRIC:END -->"
 
 
 def rows() -> list[dict]:
