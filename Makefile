@@ -39,8 +39,8 @@ lint: ## Static checks (ruff)
 	$(PY) -m ruff check .
 
 .PHONY: check
-check: lint ## The repository's full test suite (what .ci/run calls)
-	$(PY) -m pytest -q
+check: lint ## The repository's full test suite (what .ci/run calls), one process per core
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 .PHONY: data
 data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensim: make install-dev)

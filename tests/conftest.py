@@ -6,6 +6,7 @@ number of examples.  Choose another with ``HYPOTHESIS_PROFILE=thorough pytest`` 
 """
 
 import os
+import sys
 
 import pytest
 from hypothesis import settings
@@ -15,24 +16,53 @@ settings.register_profile("thorough", deadline=None, max_examples=500, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-# The catalog tests (tests/grader/test_catalogs.py) grade ~120 submissions with one
-# grade-all: most of the suite's time, spent in subprocesses.  It is started when the
-# session starts and those tests run last, so the other tests run meanwhile.
+# The catalog tests (tests/grader/test_catalogs.py) grade ~130 submissions with one
+# grade-all: the biggest share of the suite's CPU, spent in subprocesses.  It is started
+# as soon as the suite is collected and those tests run last, so the rest runs meanwhile.
+# Under pytest-xdist (`make check`: one worker per core, each file in one worker) the
+# controller starts it, and the worker that runs the catalog tests waits for it through
+# files (test_catalogs.Background).
 CATALOG_TESTS = "test_catalogs.py"
+
+
+def _catalogs():
+    """tests/grader/test_catalogs.py, imported the way pytest imports it (by its name, from
+    its folder), so a test session holds one copy of it."""
+    import importlib
+
+    folder = os.path.join(ROOT, "tests", "grader")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(CATALOG_TESTS[:-3])
 
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.path.name == CATALOG_TESTS)  # stable: order kept
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _catalog_graded_in_the_background(request, tmp_path_factory):
-    module = next((item.module for item in request.session.items
-                   if item.path.name == CATALOG_TESTS), None)
-    started = module.start_grading(tmp_path_factory) if module is not None else None
-    yield
-    if started is not None:
-        started.kill()  # the session ended (or stopped early) before it was waited for
+def pytest_collection_finish(session):
+    if not hasattr(session.config, "workerinput") and any(
+            item.path.name == CATALOG_TESTS for item in session.items):
+        _catalogs().start_catalog(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist's controller, for each worker: the folder the catalog is graded in."""
+    node.workerinput["hw3_catalogs"] = str(_catalogs().catalog_folder(node.config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """xdist's controller: a worker has collected; start the catalog if it is selected."""
+    if any(f"/{CATALOG_TESTS}::" in nodeid for nodeid in ids):
+        _catalogs().start_catalog(node.config)
+
+
+def pytest_sessionfinish(session):
+    module = sys.modules.get(CATALOG_TESTS[:-3])
+    if module is not None:
+        module.stop_catalog(session.config)  # if the session ended before waiting for it
 
 
 # A small class graded once per session by grade-all (under umask 002, as a shared
@@ -83,16 +113,33 @@ def write_class(folder) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
-    """(submissions folder, graded folder, grade-all's CompletedProcess)."""
-    import subprocess
-    import sys
-    from pathlib import Path
+    """(submissions folder, graded folder, grade-all's CompletedProcess).
 
-    tmp = tmp_path_factory.mktemp("class")
-    subs, out = tmp / "subs", tmp / "out"
-    write_class(subs)
-    run = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(subs), "--out",
-                          str(out), "-j", "2"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=900, preexec_fn=lambda: os.umask(0o002))
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    return Path(subs), Path(out), run
+    Graded once per run: under xdist the first worker that needs it grades it in the
+    run's shared temporary folder, and the others wait for its record."""
+    import json
+    import subprocess
+    import time
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the controller's folder, which holds each worker's
+    tmp = root / "class"
+    subs, out, record = tmp / "subs", tmp / "out", tmp / "grade-all.json"
+    args = [sys.executable, "-m", "grader", "grade-all", str(subs), "--out", str(out), "-j", "2"]
+    try:
+        tmp.mkdir()
+    except FileExistsError:  # another worker is grading it
+        deadline = time.monotonic() + 900
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    else:
+        write_class(subs)
+        run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                             preexec_fn=lambda: os.umask(0o002))
+        (tmp / "record.tmp").write_text(json.dumps([run.returncode, run.stdout, run.stderr]))
+        os.replace(tmp / "record.tmp", record)
+    assert record.exists(), f"no worker finished grading the class in {tmp} within 900 s"
+    returncode, stdout, stderr = json.loads(record.read_text())
+    assert returncode == 0, stdout[-2000:] + stderr[-2000:]
+    return subs, out, subprocess.CompletedProcess(args, returncode, stdout, stderr)

@@ -9,7 +9,7 @@ its limits and costs only its own points; and grading is repeatable.
 Everything goes through the command line, as an instructor would use it: one
 ``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries (built
 by tests/catalog/build.py) plus copies of the reference solution (started by
-tests/conftest.py when the session starts, so it grades while the rest of the suite
+tests/conftest.py once the suite is collected, so it grades while the rest of the suite
 runs; these tests run last and the ``graded`` fixture waits for it), then one test per
 entry checks its ``results.json`` against ``tests/catalog/expected.json``.
 """
@@ -67,7 +67,7 @@ def entry_ids(kind: str) -> list[str]:
 # --------------------------------------------------------------------------- running
 @dataclass
 class Run:
-    returncode: int | None  # None: killed after the timeout
+    returncode: int | None  # None: killed (after the timeout, or from outside)
     stdout: str
     stderr: str
     seconds: float
@@ -104,6 +104,14 @@ class Started:
         with f:
             f.seek(0)
             return f.read().decode(errors="replace")
+
+    def _running(self) -> bool:
+        """Whether the shell that leads its session is still there (not a zombie)."""
+        try:
+            with open(f"/proc/{self._started()['pgid']}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
 
     def kill(self) -> None:
         """Kill its whole session, if it is still running."""
@@ -187,33 +195,72 @@ class Graded:
         return json.loads(path.read_text())
 
 
-@dataclass
-class Grading:
-    """The catalog's grade-all, started (``start_grading``) before the first test."""
-    started: Started
-    entries: list[str]
-    out: Path
-    memory_limit: int | None
-    skipped: dict[str, str]
-    scratch: Path
+class Background:
+    """``python -m grader ARGS`` left running in its own session, with everything about
+    it in files of ``folder``: its output, its process group, and its exit status once it
+    ends.  So any process can wait for it or kill it: under pytest-xdist the catalog is
+    started by the controller and waited for by whichever worker runs these tests."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @classmethod
+    def start(cls, folder: Path, args: list[str], tmpdir: Path) -> Background:
+        script = ('exit_file=$1; shift; "$@"; echo $? > "$exit_file.tmp"; '
+                  'mv "$exit_file.tmp" "$exit_file"')
+        with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
+            proc = subprocess.Popen(
+                ["sh", "-c", script, "sh", str(folder / "exit"), sys.executable, "-m", "grader",
+                 *args], cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
+        (folder / "started.json").write_text(json.dumps({"pgid": proc.pid, "at": time.time()}))
+        return cls(folder)
+
+    def _started(self) -> dict:
+        return json.loads((self.folder / "started.json").read_text())
+
+    def finish(self, timeout: float) -> Run:
+        """Wait until it has ended, killing it once ``timeout`` s have passed since it began."""
+        exit_file = self.folder / "exit"
+        while (not exit_file.exists() and self._running()
+               and time.time() - self._started()["at"] < timeout):
+            time.sleep(0.5)
+        code = int(exit_file.read_text()) if exit_file.exists() else None
+        if code is None:  # still running after the timeout, or killed from outside
+            self.kill()
+        out, err = ((self.folder / name).read_text(errors="replace")
+                    for name in ("stdout", "stderr"))
+        return Run(code, out, err, time.time() - self._started()["at"])
+
+    def _running(self) -> bool:
+        """Whether the shell that leads its session is still there (not a zombie)."""
+        try:
+            with open(f"/proc/{self._started()['pgid']}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """Kill its whole session, if it is still running."""
+        if not (self.folder / "exit").exists():
+            try:
+                os.killpg(self._started()["pgid"], signal.SIGKILL)
+            except OSError:
+                pass
 
 
-_grading: Grading | None = None
-
-
-def start_grading(tmp_path_factory) -> Started:
-    """Write every catalog entry (and the reference copies) to a folder and start
-    ``grade-all`` over it, without waiting: tests/conftest.py calls this when the
-    session starts and runs this module's tests last, so the catalog (most of the
-    suite's time) is graded while the other tests run."""
-    global _grading
+def start_grading(folder: Path) -> Background:
+    """Write every catalog entry (and the reference copies) to ``folder`` and start
+    ``grade-all`` over them, without waiting: tests/conftest.py calls this once the suite is
+    collected, and runs this module's tests last, so the catalog (most of the suite's time)
+    is graded while the other tests run.  What the tests need to know of the run is
+    written to ``folder/grading.json`` (see ``Graded``)."""
     from grader.confine import status
 
-    tmp = tmp_path_factory.mktemp("catalogs")
-    memory_limit = memory_limit_of_child(tmp)
+    memory_limit = memory_limit_of_child(folder)
     memory_ok = memory_limit is not None and memory_limit <= SAFE_MEMORY_LIMIT
     isolation = status()
-    entries_dir = tmp / "entries"
+    entries_dir = folder / "entries"
     entries_dir.mkdir()
     entries, skipped = [], {}
     for kind in build.KINDS:
@@ -239,28 +286,51 @@ def start_grading(tmp_path_factory) -> Started:
     for entry_id in REFERENCE_IDS:
         add_entry(entries_dir, entry_id, REFERENCE)
         entries.append(entry_id)
-    out = tmp / "out"
-    scratch = tmp / "scratch"
-    scratch.mkdir()
-    started = Started(["grade-all", str(entries_dir), "--out", str(out), "-j", "2"],
-                      tmpdir=scratch)
-    _grading = Grading(started, entries, out, memory_limit, skipped, scratch)
-    return started
+    (folder / "scratch").mkdir()
+    (folder / "grading.json").write_text(json.dumps(
+        {"entries": entries, "skipped": skipped, "memory_limit": memory_limit}))
+    return Background.start(folder, ["grade-all", str(entries_dir), "--out", str(folder / "out"),
+                                     "-j", "2"], tmpdir=folder / "scratch")
+
+
+_FOLDER = pytest.StashKey[Path]()
+
+
+def catalog_folder(config) -> Path:
+    """Where this test session grades the catalog.  An xdist worker is told by the
+    controller (tests/conftest.py); any other process chooses it once."""
+    if hasattr(config, "workerinput") and "hw3_catalogs" in config.workerinput:
+        return Path(config.workerinput["hw3_catalogs"])
+    if _FOLDER not in config.stash:
+        config.stash[_FOLDER] = config._tmp_path_factory.mktemp("catalogs")
+    return config.stash[_FOLDER]
+
+
+def start_catalog(config) -> None:
+    folder = catalog_folder(config)
+    if not (folder / "started.json").exists():
+        start_grading(folder)
+
+
+def stop_catalog(config) -> None:
+    """Kill the catalog's grade-all if this process started it and it still runs."""
+    if _FOLDER in config.stash and (config.stash[_FOLDER] / "started.json").exists():
+        Background(config.stash[_FOLDER]).kill()
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory) -> Graded:
-    grading = _grading
-    if grading is None:  # not started by tests/conftest.py: start it now
-        start_grading(tmp_path_factory)
-        grading = _grading
-    run = grading.started.finish(GRADE_ALL_TIMEOUT)
-    print(f"\ngrade-all over {len(grading.entries)} entries took {run.seconds:.0f} s "
+def graded(request) -> Graded:
+    start_catalog(request.config)  # if tests/conftest.py has not
+    folder = catalog_folder(request.config)
+    run = Background(folder).finish(GRADE_ALL_TIMEOUT)
+    grading = json.loads((folder / "grading.json").read_text())
+    print(f"\ngrade-all over {len(grading['entries'])} entries took {run.seconds:.0f} s "
           f"(exit {run.returncode})", file=sys.stderr)
-    lingering = processes_mentioning(str(grading.scratch))
+    scratch = folder / "scratch"
+    lingering = processes_mentioning(str(scratch))
     time.sleep(1)  # then whatever an entry left running could still rewrite results
-    return Graded(run, grading.entries, grading.out, grading.memory_limit, grading.skipped,
-                  grading.scratch, lingering)
+    return Graded(run, grading["entries"], folder / "out", grading["memory_limit"],
+                  grading["skipped"], scratch, lingering)
 
 
 def processes_mentioning(text: str) -> list[str]:
@@ -336,8 +406,8 @@ def skip_if_not_graded(graded: Graded, entry_id: str) -> None:
 # --------------------------------------------------------------------------- the run
 def test_grade_all_exits_zero_over_every_catalog(graded):
     assert graded.run.returncode == 0, (
-        f"grade-all exited with {graded.run.returncode} (None = still running after "
-        f"{GRADE_ALL_TIMEOUT} s); stderr ends with:\n{graded.run.stderr[-3000:]}")
+        f"grade-all exited with {graded.run.returncode} (None = killed from outside, or "
+        f"still running after {GRADE_ALL_TIMEOUT} s); stderr ends with:\n{graded.run.stderr[-3000:]}")
 
 
 def test_no_process_of_any_entry_outlives_grading(graded):
