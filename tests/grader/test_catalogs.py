@@ -10,8 +10,8 @@ Everything goes through the command line, as an instructor would use it: one
 ``python -m grader grade-all ENTRIES --out OUT -j 2`` over all catalog entries (built
 by tests/catalog/build.py) plus copies of the reference solution (started by
 tests/conftest.py once the suite is collected, so it grades while the rest of the suite
-runs; these tests run last and the ``graded`` fixture waits for it), then one test per
-entry checks its ``results.json`` against ``tests/catalog/expected.json``.
+runs; the ``graded`` fixture waits for it), then one test per entry checks its
+``results.json`` against ``tests/catalog/expected.json``.
 """
 
 from __future__ import annotations
