@@ -40,7 +40,12 @@ lint: ## Static checks (ruff)
 
 .PHONY: check
 check: lint ## The repository's full test suite (what .ci/run calls), one process per core
-	$(PY) -m pytest -q -n auto --dist loadfile
+	@if $(PY) -c "import xdist" 2>/dev/null; then \
+		$(PY) -m pytest -q -n auto --dist loadfile; \
+	else \
+		echo "pytest-xdist is not installed (make install-dev installs it): running the suite in one process, which takes longer."; \
+		$(PY) -m pytest -q; \
+	fi
 
 .PHONY: data
 data: ## Prepare real corpora + word-similarity sets into data/real/ (from gensim: make install-dev)
