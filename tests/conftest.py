@@ -18,8 +18,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The catalog tests (tests/grader/test_catalogs.py) grade ~130 submissions with one
 # grade-all: the biggest share of the suite's CPU, spent in subprocesses.  It is started
-# as soon as the suite is collected and those tests run last, so the rest runs meanwhile.
-# Under pytest-xdist (`make check`: one worker per core, each file in one worker) the
+# as soon as the suite is collected, so the rest runs meanwhile (in one process, those
+# tests run last).  Under pytest-xdist (`make check`: one worker per core, each file in one worker) the
 # controller starts it, and the worker that runs the catalog tests waits for it through
 # files (test_catalogs.Background).
 CATALOG_TESTS = "test_catalogs.py"
@@ -134,11 +134,15 @@ def graded_class(tmp_path_factory):
         while not record.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
     else:
-        write_class(subs)
-        run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900,
-                             preexec_fn=lambda: os.umask(0o002))
-        (tmp / "record.tmp").write_text(json.dumps([run.returncode, run.stdout, run.stderr]))
-        os.replace(tmp / "record.tmp", record)
+        found = [None, "", "grade-all did not finish within 900 s"]
+        try:
+            write_class(subs)
+            run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                                 preexec_fn=lambda: os.umask(0o002))
+            found = [run.returncode, run.stdout, run.stderr]
+        finally:  # the waiting workers learn the outcome, whatever it is
+            (tmp / "record.tmp").write_text(json.dumps(found))
+            os.replace(tmp / "record.tmp", record)
     assert record.exists(), f"no worker finished grading the class in {tmp} within 900 s"
     returncode, stdout, stderr = json.loads(record.read_text())
     assert returncode == 0, stdout[-2000:] + stderr[-2000:]

@@ -252,8 +252,8 @@ class Background:
 def start_grading(folder: Path) -> Background:
     """Write every catalog entry (and the reference copies) to ``folder`` and start
     ``grade-all`` over them, without waiting: tests/conftest.py calls this once the suite is
-    collected, and runs this module's tests last, so the catalog (most of the suite's time)
-    is graded while the other tests run.  What the tests need to know of the run is
+    collected, so the catalog (the biggest share of the suite's CPU) is graded while the
+    other tests run.  What the tests need to know of the run is
     written to ``folder/grading.json`` (see ``Graded``)."""
     from grader.confine import status
 
