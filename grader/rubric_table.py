@@ -1,6 +1,6 @@
 """The rubric as people read it, derived from hw3/registry.py: the listing of
-``python -m grader rubric``, its JSON, and the handout's table (``make rubric``
-writes it into hw3/README.md between the RUBRIC markers; a test keeps it current)."""
+``python -m grader rubric``, its JSON, and the handout's table (``python -m grader rubric
+--write-handout hw3/README.md`` writes it between the RUBRIC markers; a test keeps it current)."""
 
 from __future__ import annotations
 
