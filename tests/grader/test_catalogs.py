@@ -73,58 +73,11 @@ class Run:
     seconds: float
 
 
-class Started:
-    """``python -m grader ARGS`` running in its own session (``TMPDIR`` = ``tmpdir``, if
-    given); ``finish`` waits for it, killing the whole session after ``timeout`` s.
-    Its output goes to files, not pipes: nobody reads it until ``finish``."""
-
-    def __init__(self, args: list[str], tmpdir: Path | None = None):
-        import tempfile
-
-        self.start = time.monotonic()
-        env = {**os.environ, **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
-        self.output = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader", *args], cwd=ROOT, stdout=self.output[0],
-            stderr=self.output[1], start_new_session=True, stdin=subprocess.DEVNULL, env=env)
-
-    def finish(self, timeout: float) -> Run:
-        left = max(0.0, timeout - (time.monotonic() - self.start))
-        try:
-            code = self.proc.wait(timeout=left)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            self.proc.wait()
-            code = None
-        out, err = map(self._text, self.output)
-        return Run(code, out, err, time.monotonic() - self.start)
-
-    @staticmethod
-    def _text(f) -> str:
-        with f:
-            f.seek(0)
-            return f.read().decode(errors="replace")
-
-    def _running(self) -> bool:
-        """Whether the shell that leads its session is still there (not a zombie)."""
-        try:
-            with open(f"/proc/{self._started()['pgid']}/stat") as f:
-                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        """Kill its whole session, if it is still running."""
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-
-def run_grader(args: list[str], timeout: float, tmpdir: Path | None = None) -> Run:
-    """``python -m grader ARGS``, waited for (see ``Started``)."""
-    return Started(args, tmpdir).finish(timeout)
+def run_grader(args: list[str], timeout: float, folder: Path) -> Run:
+    """``python -m grader ARGS``, waited for; its files go to ``folder`` (see
+    ``Background``)."""
+    folder.mkdir()
+    return Background.start(folder, args, tmpdir=None).finish(timeout)
 
 
 def add_entry(folder: Path, entry_id: str, source: Path) -> None:
@@ -161,7 +114,8 @@ def memory_limit_of_child(tmp: Path) -> int | None:
     report = tmp / "probe-limits.json"
     (tmp / "probe").mkdir()
     (tmp / "probe" / "ops.py").write_text(PROBE.format(path=str(report)))
-    run = run_grader(["grade", str(tmp / "probe"), "--out", str(tmp / "probe-out")], 300)
+    run = run_grader(["grade", str(tmp / "probe"), "--out", str(tmp / "probe-out")], 300,
+                     tmp / "probe-run")
     limits = None
     try:
         limits = json.loads(report.read_text())
@@ -205,14 +159,15 @@ class Background:
         self.folder = folder
 
     @classmethod
-    def start(cls, folder: Path, args: list[str], tmpdir: Path) -> Background:
+    def start(cls, folder: Path, args: list[str], tmpdir: Path | None) -> Background:
         script = ('exit_file=$1; shift; "$@"; echo $? > "$exit_file.tmp"; '
                   'mv "$exit_file.tmp" "$exit_file"')
         with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
             proc = subprocess.Popen(
                 ["sh", "-c", script, "sh", str(folder / "exit"), sys.executable, "-m", "grader",
                  *args], cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
+                start_new_session=True,
+                env={**os.environ, **({"TMPDIR": str(tmpdir)} if tmpdir else {})})
         (folder / "started.json").write_text(json.dumps({"pgid": proc.pid, "at": time.time()}))
         return cls(folder)
 
@@ -224,7 +179,7 @@ class Background:
         exit_file = self.folder / "exit"
         while (not exit_file.exists() and self._running()
                and time.time() - self._started()["at"] < timeout):
-            time.sleep(0.5)
+            time.sleep(0.1)
         code = int(exit_file.read_text()) if exit_file.exists() else None
         if code is None:  # still running after the timeout, or killed from outside
             self.kill()
@@ -649,7 +604,8 @@ def test_feedback_never_carries_pieces_of_stolen_hidden_tests(graded):
 # ---------------------------------------------------------------------- determinism
 def test_grading_the_same_submission_twice_gives_identical_scores(graded, tmp_path):
     add_catalog_entry(tmp_path, REGRADE_ID)
-    run = run_grader(["grade", str(tmp_path / REGRADE_ID), "--out", str(tmp_path / "out")], 600)
+    run = run_grader(["grade", str(tmp_path / REGRADE_ID), "--out", str(tmp_path / "out")], 600,
+                     tmp_path / "run")
     assert run.returncode == 0, f"grade exited {run.returncode}: {run.stderr[-2000:]}"
     again = json.loads((tmp_path / "out" / "results.json").read_text())
     first = graded.results(REGRADE_ID)
