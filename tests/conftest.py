@@ -19,9 +19,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The catalog tests (tests/grader/test_catalogs.py) grade ~130 submissions with one
 # grade-all: the biggest share of the suite's CPU, spent in subprocesses.  It is started
 # as soon as the suite is collected, so the rest runs meanwhile (in one process, those
-# tests run last).  Under pytest-xdist (`make check`: one worker per core, each file in one worker) the
-# controller starts it, and the worker that runs the catalog tests waits for it through
-# files (test_catalogs.Background).
+# tests run last).  Under pytest-xdist (`make check`: a worker per core, each file in
+# one worker) the controller starts it, and the worker that runs the catalog tests
+# waits for it through files (test_catalogs.Background).
 CATALOG_TESTS = "test_catalogs.py"
 
 
