@@ -41,8 +41,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
-    if not hasattr(session.config, "workerinput") and any(
-            item.path.name == CATALOG_TESTS for item in session.items):
+    if session.config.option.collectonly or hasattr(session.config, "workerinput"):
+        return  # nothing will run, or (an xdist worker) the controller starts it
+    if any(item.path.name == CATALOG_TESTS for item in session.items):
         _catalogs().start_catalog(session.config)
 
 
