@@ -157,6 +157,8 @@ class Background:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        started = json.loads((folder / "started.json").read_text())
+        self.pgid, self.at = started["pgid"], started["at"]
 
     @classmethod
     def start(cls, folder: Path, args: list[str], tmpdir: Path | None) -> Background:
@@ -171,26 +173,23 @@ class Background:
         (folder / "started.json").write_text(json.dumps({"pgid": proc.pid, "at": time.time()}))
         return cls(folder)
 
-    def _started(self) -> dict:
-        return json.loads((self.folder / "started.json").read_text())
-
     def finish(self, timeout: float) -> Run:
         """Wait until it has ended, killing it once ``timeout`` s have passed since it began."""
         exit_file = self.folder / "exit"
         while (not exit_file.exists() and self._running()
-               and time.time() - self._started()["at"] < timeout):
+               and time.time() - self.at < timeout):
             time.sleep(0.1)
         code = int(exit_file.read_text()) if exit_file.exists() else None
         if code is None:  # still running after the timeout, or killed from outside
             self.kill()
         out, err = ((self.folder / name).read_text(errors="replace")
                     for name in ("stdout", "stderr"))
-        return Run(code, out, err, time.time() - self._started()["at"])
+        return Run(code, out, err, time.time() - self.at)
 
     def _running(self) -> bool:
         """Whether the shell that leads its session is still there (not a zombie)."""
         try:
-            with open(f"/proc/{self._started()['pgid']}/stat") as f:
+            with open(f"/proc/{self.pgid}/stat") as f:
                 return f.read().rsplit(")", 1)[1].split()[0] != "Z"
         except OSError:
             return False
@@ -199,7 +198,7 @@ class Background:
         """Kill its whole session, if it is still running."""
         if not (self.folder / "exit").exists():
             try:
-                os.killpg(self._started()["pgid"], signal.SIGKILL)
+                os.killpg(self.pgid, signal.SIGKILL)
             except OSError:
                 pass
 
