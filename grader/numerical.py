@@ -59,6 +59,12 @@ def _step_value(node) -> bool:
     expression of machine epsilon (np.finfo(float).eps ** 0.5)."""
     if isinstance(node, ast.Constant):
         return _is_small(node.value)
+    if isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Constant) \
+            and isinstance(node.args[0].value, str):  # float("1e-6"), np.float64("1e-6")
+        try:
+            return _is_small(float(node.args[0].value))
+        except ValueError:
+            return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
             isinstance(side, ast.Constant) and _is_small(side.value)
             for side in (node.left, node.right)):
@@ -293,7 +299,9 @@ def _from_source(source: str, op: str) -> tuple[Finding, ...]:
 
 
 def from_source(source: str, op: str) -> list[Finding]:
-    """What the source shows about ``op``'s backward (empty: nothing numerical)."""
+    """What the source shows about ``op``'s backward (empty: nothing numerical), and
+    about its forward, which could compute a derivative numerically for backward to
+    return."""
     module = _parsed(source)
     if module is None:
         return []
@@ -302,14 +310,16 @@ def from_source(source: str, op: str) -> list[Finding]:
     if backward is None:
         return []
     found = []
-    for node in _reachable(module, backward):
-        for rule in (_oracle, _dual):
-            hit = rule(module, node)
-            if hit:
-                found.append(hit)
-        for hit in (_complex(node), _difference_quotient(module, node)):
-            if hit:
-                found.append(hit)
+    forward = module.method(cls, "forward")
+    seen = _reachable(module, backward)
+    extra = [n for n in (_reachable(module, forward) if forward is not None else [])
+             if all(n is not m for m in seen)]
+    for where, nodes in (("", seen), ("in forward, ", extra)):
+        for node in nodes:
+            for hit in (_oracle(module, node), _dual(module, node), _complex(node),
+                        _difference_quotient(module, node)):
+                if hit:
+                    found.append(Finding(where + hit.why, hit.line))
     return found
 
 

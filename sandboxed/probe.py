@@ -10,10 +10,17 @@ differentiator.  ``run`` calls forward, then backward on the same ctx while watc
 * every function defined in the submission and every ``forward`` of its classes:
   a call made during backward with an argument that is an input moved by a small
   step (every element by one amount or one factor, or a single element), or a
-  complex array.
+  complex array;
+* numpy itself, in forward and backward: the inputs are handed over as ``Watched``
+  arrays, which see every numpy operation on them and on what is computed from them
+  (until the code converts them back to plain arrays).  A difference taken between
+  values computed at a moved input and divided by a small step (or multiplied by
+  its large reciprocal) is a difference quotient, written inline; a complex result
+  is the complex step.
 
 Calls on the inputs themselves (an analytic backward may recompute forward) are not
-evidence.  Each piece of evidence is one short sentence.
+evidence, nor is an input moved by a small step alone (an epsilon guard: ``a + 1e-12``).
+Each piece of evidence is one short sentence.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import inspect
 
 import numpy as np
 
-_STATE = {"watching": False, "seen": []}
+_STATE = {"watching": False, "phase": "", "seen": [], "inputs": []}
 STEP_MAX = 1e-2  # a move of at most this (relative to the input's scale) is a "step"
 
 
@@ -63,11 +70,12 @@ def _moved(x, inputs) -> str:
     """How array ``x`` relates to the inputs: '' (no evidence), or what it is."""
     if not isinstance(x, np.ndarray):
         return ""
+    x = _plain(x)
     if x.dtype.kind == "c":
         return "a complex array (the complex step)"
     if x.dtype.kind != "f":
         return ""
-    for a in inputs:
+    for a in (*inputs, *(-b for b in inputs)):
         if a.shape != x.shape or a.size == 0:
             continue
         d = x.astype(np.float64) - a
@@ -93,7 +101,7 @@ def _moved(x, inputs) -> str:
 def _watching(fn, label: str, inputs):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if _STATE["watching"]:
+        if _STATE["watching"] and _STATE["phase"] == "backward":
             for value in (*args, *kwargs.values()):
                 what = _moved(value, inputs)
                 if what:
@@ -104,6 +112,128 @@ def _watching(fn, label: str, inputs):
         return fn(*args, **kwargs)
 
     return wrapper
+
+
+class Watched(np.ndarray):
+    """An input as the probe hands it to forward.  Each numpy operation on it (or on
+    what is computed from it) returns a ``Watched`` array whose ``marks`` say where
+    its values come from: "moved" (computed at an input moved by a small step) and
+    "difference" (a difference with such a value in it)."""
+
+    marks: frozenset = frozenset()
+
+    def __array_finalize__(self, obj):
+        self.marks = getattr(obj, "marks", frozenset())
+
+    def __array_ufunc__(self, ufunc, method, *args, **kwargs):
+        plain = [_plain(a) for a in args]
+        outs = kwargs.get("out")
+        if outs:
+            kwargs["out"] = tuple(_plain(o) for o in outs)
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        marks = frozenset().union(*(_marks(a) for a in args))
+        if _STATE["watching"]:
+            marks = _judge(ufunc, method, args, plain, result, marks)
+        if outs:
+            for o in outs:
+                if isinstance(o, Watched):
+                    o.marks = marks
+            return outs[0] if len(outs) == 1 else outs
+        return _wrap(result, marks)
+
+    def __array_function__(self, func, types, args, kwargs):
+        result = super().__array_function__(func, types, args, kwargs)
+        found = [a for a in (*args, *kwargs.values()) if isinstance(a, Watched)]
+        found += [b for a in args if isinstance(a, (list, tuple))
+                  for b in a if isinstance(b, Watched)]
+        marks = frozenset().union(*(a.marks for a in found))
+        return _wrap(result, marks) if marks else result
+
+
+# numpy's functions that hand back a plain array for a Watched one; while the probe
+# runs, what they return for a Watched array keeps its marks.
+CONVERTERS = ("asarray", "array", "asanyarray", "ascontiguousarray", "asfortranarray", "copy")
+
+
+def _keeping_marks(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        result = fn(*args, **kwargs)
+        if args and isinstance(args[0], Watched) and isinstance(result, np.ndarray) \
+                and not isinstance(result, Watched):
+            return _wrap(result, args[0].marks)
+        return result
+
+    return wrapper
+
+
+def _plain(x):
+    return x.view(np.ndarray) if isinstance(x, Watched) else x
+
+
+def _marks(x) -> frozenset:
+    return x.marks if isinstance(x, Watched) else frozenset()
+
+
+def _wrap(result, marks: frozenset):
+    if isinstance(result, tuple):
+        return tuple(_wrap(r, marks) for r in result)
+    if isinstance(result, np.ndarray):
+        out = result.view(Watched)
+        out.marks = marks
+        return out
+    if marks and isinstance(result, np.generic) and result.dtype.kind in "fc":
+        return _wrap(np.asarray(result), marks)  # a 0-d array keeps the marks
+    return result
+
+
+def _small(x, scale: float) -> bool:
+    """Every element of ``x`` nonzero and at most a step (relative to ``scale``)."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiu" or x.size == 0:
+        return False
+    x = np.abs(x.astype(np.float64))
+    return bool(np.all(x > 0) and np.all(x <= STEP_MAX * scale))
+
+
+def _large(x, scale: float) -> bool:
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiu" or x.size == 0:
+        return False
+    return bool(np.all(np.abs(x.astype(np.float64)) >= scale / STEP_MAX))
+
+
+def _judge(ufunc, method, args, plain, result, marks: frozenset) -> frozenset:
+    """``marks`` for ``ufunc(*args)``'s result, noting a difference quotient or a
+    complex step when this operation completes one."""
+    phase = _STATE["phase"]
+    first = isinstance(result, np.ndarray) and result.dtype.kind == "c"
+    if first or isinstance(result, np.generic) and result.dtype.kind == "c":
+        if any(isinstance(a, Watched) for a in args):
+            _note(f"{phase} computes with complex numbers made from its input: the complex step")
+        return marks
+    if method != "__call__" or not isinstance(result, np.ndarray):
+        return marks
+    inputs = _STATE["inputs"]
+    scale = max([1.0, *(float(np.max(np.abs(a))) for a in inputs if a.size)])
+    if ufunc in (np.add, np.subtract) and len(args) == 2 \
+            and any("moved" in _marks(a) for a in args) \
+            and not any(isinstance(a, (int, float)) for a in args):  # not 1 + exp(-a - h)
+        marks = marks | {"difference"}
+    if ufunc in (np.divide, np.true_divide) and len(args) == 2 \
+            and "difference" in _marks(args[0]) and "difference" not in _marks(args[1]) \
+            and _small(plain[1], scale):
+        _note(f"{phase} divides a difference of values computed at an input moved by a small "
+              "step by that step: finite differences")
+    if ufunc is np.multiply and len(args) == 2:
+        for this, other in ((0, 1), (1, 0)):
+            if "difference" in _marks(args[this]) and "difference" not in _marks(args[other]) \
+                    and _large(plain[other], scale):
+                _note(f"{phase} multiplies a difference of values computed at an input moved by "
+                      "a small step by one over the step: finite differences")
+    if result.dtype.kind == "f" and _moved(result, inputs):
+        marks = marks | {"moved"}
+    return marks
 
 
 def _targets(module):
@@ -129,8 +259,8 @@ def run(op_class, module, inputs: list[np.ndarray], grad_output) -> list[str]:
     """Forward, then backward while watching; the evidence (see the module docstring)."""
     from edugrad.operation import Context
 
-    inputs = [np.array(a) for a in inputs]
-    originals = [a.copy() for a in inputs]
+    originals = [np.array(a) for a in inputs]
+    inputs = [np.array(a).view(Watched) for a in inputs]
     patched = []
     try:
         for owner, attr, label in _targets(module):
@@ -146,16 +276,21 @@ def run(op_class, module, inputs: list[np.ndarray], grad_output) -> list[str]:
             except (AttributeError, TypeError):
                 continue
             patched.append((owner, attr, raw))
+        for name in CONVERTERS:
+            patched.append((np, name, getattr(np, name)))
+            setattr(np, name, _keeping_marks(getattr(np, name)))
         ctx = Context()
-        op_class.forward(ctx, *inputs)
         g = np.array(grad_output)
         g.flags.writeable = False
-        _STATE["seen"] = []
+        _STATE["seen"], _STATE["inputs"] = [], originals
         _STATE["watching"] = True
         try:
+            _STATE["phase"] = "forward"
+            op_class.forward(ctx, *inputs)
+            _STATE["phase"] = "backward"
             op_class.backward(ctx, g)
         finally:
-            _STATE["watching"] = False
+            _STATE["watching"], _STATE["phase"] = False, ""
     except Exception:  # noqa: BLE001 - a crash here is judged by the other checks
         pass
     finally:
@@ -164,5 +299,5 @@ def run(op_class, module, inputs: list[np.ndarray], grad_output) -> list[str]:
                 setattr(owner, attr, raw)
             except (AttributeError, TypeError):
                 pass
-    seen, _STATE["seen"] = list(_STATE["seen"]), []
+    seen, _STATE["seen"], _STATE["inputs"] = list(_STATE["seen"]), [], []
     return [s[:300] for s in seen[:5]]

@@ -48,6 +48,7 @@ NUMERICAL = {
                                             "from grader import checks\n"),
     "numpy's gradient": ("(a,) = ctx\nh = 1e-3\nreturn (grad_output * np.gradient(np.log(np.stack([a - h, a, a + h])), h, axis=0)[1],)", ""),
     "scipy's approx_fprime": ("from scipy.optimize import approx_fprime\n(a,) = ctx\nreturn (grad_output * approx_fprime(a, lambda x: np.log(x).sum()),)", ""),
+    "a step written as a string": ("(a,) = ctx\nh = float('1e-6')\nreturn (grad_output * (np.log(a + h) - np.log(a)) * (1 / h),)", ""),
     "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
                      "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
                      "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
@@ -80,6 +81,26 @@ def test_analytic_backward_is_never_taken_for_numerical(what):
     assert numerical.from_source(ops_file(body, extra), "log") == [], what
 
 
+FORWARD_SLOPES = {
+    "differences with a literal step": "ctx.append((np.log(a + 1e-6) - np.log(a - 1e-6)) / 2e-6)\nreturn np.log(a)",
+    "the complex step": "ctx.append(np.log(a + 1e-30j).imag * 1e30)\nreturn np.log(a)",
+}
+
+
+@pytest.mark.parametrize("what", FORWARD_SLOPES)
+def test_a_slope_forward_computes_numerically_for_backward_is_recognised(what):
+    source = ops_file("(slope,) = ctx\nreturn (grad_output * slope,)",
+                      forward_body=FORWARD_SLOPES[what])
+    found = numerical.from_source(source, "log")
+    assert found and found[0].why.startswith("in forward, "), found
+
+
+def test_a_forward_with_differences_of_its_own_is_not_numerical():
+    forward = "ctx.append(a)\nm = np.max(a)\nreturn (a - m) + np.log(np.sum(np.exp(a - m)) - 0 * m)"
+    assert numerical.from_source(ops_file("(a,) = ctx\nreturn (grad_output / a,)",
+                                          forward_body=forward), "log") == []
+
+
 def test_the_verdict_is_one_sentence_naming_the_op_and_the_rule():
     body, extra = NUMERICAL["the complex step"]
     message = numerical.verdict("log", ops_file(body, extra), [])
@@ -110,13 +131,17 @@ def _module(**names):
     return module
 
 
-def _op(backward):
+def _save_input(ctx, a):
+    ctx.append(a)
+    return helper(a)
+
+
+def _op(backward, forward=_save_input):
     @tensor_op
     class op(Operation):
         @staticmethod
         def forward(ctx, a):
-            ctx.append(a)
-            return helper(a)
+            return forward(ctx, a)
 
         @staticmethod
         def backward(ctx, grad_output):
@@ -129,8 +154,8 @@ def helper(x):
     return np.log(x)
 
 
-def _probe(backward):
-    op = _op(backward)
+def _probe(backward, forward=_save_input):
+    op = _op(backward, forward)
     module = _module(helper=helper, op=op)
     op.op_class.__module__ = module.__name__
     _PROBED["module"] = module
@@ -182,6 +207,96 @@ def test_a_float32_copy_of_the_input_is_no_evidence():
         return (g * np.exp(-_call("helper", a.astype(np.float32).astype(np.float64))),)
 
     assert _probe(backward) == []
+
+
+def _step():
+    """A step the source does not show (read at run time, as from the environment)."""
+    return float(np.random.default_rng(1).choice([1e-5, 1e-6]))
+
+
+def test_the_probe_sees_central_differences_written_inline_with_numpy():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = _step()
+        return (g * (np.log(a + h) - np.log(a - h)) / (2 * h),)
+
+    assert _probe(backward) == ["backward divides a difference of values computed at an "
+                                "input moved by a small step by that step: finite differences"]
+
+
+def test_the_probe_sees_through_a_conversion_to_a_plain_array():
+    def backward(ctx, g):
+        (a,) = ctx
+        a, h = np.array(np.asarray(a, dtype=np.float64)), _step()
+        return (g * (np.log(a + h) - np.log(a - h)) / (2 * h),)
+
+    converters = {name: getattr(np, name) for name in probe.CONVERTERS}
+    assert any("finite differences" in e for e in _probe(backward))
+    assert {name: getattr(np, name) for name in probe.CONVERTERS} == converters  # put back
+
+
+def test_the_probe_sees_a_negated_input_moved_by_a_step():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = _step()
+        up, down = 1 / (1 + np.exp(-a - h)), 1 / (1 + np.exp(-a + h))
+        return (g * (up - down) / (h + h),)
+
+    assert any("finite differences" in e for e in _probe(backward))
+
+
+def test_the_probe_sees_a_difference_multiplied_by_one_over_the_step():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = _step()
+        return (g * (np.log(a * (1 + h)) - np.log(a)) * (1 / h) / a,)
+
+    assert any("one over the step" in e for e in _probe(backward))
+
+
+def test_the_probe_sees_a_slope_computed_by_forward():
+    def forward(ctx, a):
+        h = _step()
+        ctx.append((np.log(a + h) - np.log(a)) / h)
+        return np.log(a)
+
+    def backward(ctx, g):
+        (slope,) = ctx
+        return (g * slope,)
+
+    found = _probe(backward, forward)
+    assert found and found[0].startswith("forward divides a difference"), found
+
+
+def test_the_probe_sees_the_complex_step_written_inline():
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * np.log(a + _step() ** 3 * 1j).imag / _step() ** 3,)
+
+    assert _probe(backward) == ["backward computes with complex numbers made from its "
+                                "input: the complex step"]
+
+
+def test_an_epsilon_guard_is_no_evidence():
+    def backward(ctx, g):
+        (a,) = ctx
+        guarded = g / (a + 1e-12)
+        return (guarded - 0.0 * guarded,)
+
+    assert _probe(backward) == []
+
+
+def test_an_analytic_sigmoid_with_differences_of_its_outputs_is_no_evidence():
+    def forward(ctx, a):
+        s = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+        ctx.append(s)
+        return s
+
+    def backward(ctx, g):
+        (s,) = ctx
+        return (g * (s - s * s) / 1.0,)
+
+    assert _probe(backward, forward) == []
 
 
 _PROBED = {}
