@@ -255,6 +255,21 @@ def _only_step(module: _Module, node: ast.AST, local_steps: set[str]) -> bool:
     return has_step
 
 
+def _secant(node: ast.BinOp) -> bool:
+    """``(f(p) - f(q)) / (p - q)``, inside any factors: the slope between two points."""
+    if not isinstance(node.op, ast.Div) or not isinstance(node.right, ast.BinOp) \
+            or not isinstance(node.right.op, ast.Sub):
+        return False
+    points = {ast.dump(node.right.left), ast.dump(node.right.right)}
+    for sub in ast.walk(node.left):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub) \
+                and all(isinstance(c, ast.Call) and c.args for c in (sub.left, sub.right)) \
+                and ast.dump(sub.left.func) == ast.dump(sub.right.func) \
+                and {ast.dump(sub.left.args[0]), ast.dump(sub.right.args[0])} == points:
+            return True
+    return False
+
+
 def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
     local_steps = set()
     for sub in ast.walk(node):  # steps computed locally, e.g. h = 1e-6 * max(1, |a|)
@@ -269,6 +284,9 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
                                                                    local_steps):
             return Finding("it divides a difference by a small step: finite differences",
                            sub.lineno)
+        if _secant(sub):
+            return Finding("it divides the difference of a function's values at two points "
+                           "by the distance between them: finite differences", sub.lineno)
         step = _bare_name(sub.right) if isinstance(sub.op, ast.Div) else ""
         if step and differs and _moves_by(sub.left, step):
             return Finding(f"it divides a difference of values at points moved by `{step}` "

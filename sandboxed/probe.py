@@ -95,6 +95,13 @@ def _moved(x, inputs) -> str:
         ratio = ratio[np.isfinite(ratio)]
         if ratio.size == a.size and np.allclose(ratio, ratio[0], rtol=1e-6, atol=0):
             return "an input scaled by (1 + a small step)"
+    for a in inputs:  # points stacked along a new first or last axis: [a - h, a, a + h]
+        for axis in (0, -1):
+            if x.ndim == a.ndim + 1 and np.delete(x.shape, axis).tolist() == list(a.shape) \
+                    and x.shape[axis] <= 16:
+                for part in np.moveaxis(x, axis, 0):
+                    if _moved(part, inputs):
+                        return "an input moved by small steps, the points stacked in one array"
     return ""
 
 

@@ -49,6 +49,7 @@ NUMERICAL = {
     "numpy's gradient": ("(a,) = ctx\nh = 1e-3\nreturn (grad_output * np.gradient(np.log(np.stack([a - h, a, a + h])), h, axis=0)[1],)", ""),
     "scipy's approx_fprime": ("from scipy.optimize import approx_fprime\n(a,) = ctx\nreturn (grad_output * approx_fprime(a, lambda x: np.log(x).sum()),)", ""),
     "a step written as a string": ("(a,) = ctx\nh = float('1e-6')\nreturn (grad_output * (np.log(a + h) - np.log(a)) * (1 / h),)", ""),
+    "a secant through two points": ("import math\n(a,) = ctx\nout = np.empty_like(a)\nfor i in np.ndindex(a.shape):\n    up, down = float(a[i]) * 1.000001, float(a[i]) * 0.999999\n    out[i] = (math.log(up) - math.log(down)) / (up - down)\nreturn (grad_output * out,)", ""),
     "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
                      "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
                      "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
@@ -61,6 +62,7 @@ ANALYTIC = {
     "a helper recomputing forward on the same input": ("(a,) = ctx\nreturn (grad_output * np.exp(-f(a)),)",
                                                        "def f(x):\n    return np.log(x)\n"),
     "a variable named h that is no step": ("(a,) = ctx\nh = 0.5\nreturn (grad_output * (2 * h) / a,)", ""),
+    "a tanh written with exponentials": ("(a,) = ctx\nt = (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))\nreturn (grad_output / a + 0 * t,)", ""),
     "a difference halved": ("(a,) = ctx\nreturn ((grad_output - grad_output / 2) * 2 / a,)", ""),
     "sympy-free symbolic comment mentioning numerical_vjp": ("(a,) = ctx\n# not numerical_vjp: the formula\nreturn (grad_output / a,)", ""),
     "gradcheck used in a self-test at the bottom of the file": (
@@ -233,6 +235,16 @@ def test_the_probe_sees_through_a_conversion_to_a_plain_array():
     converters = {name: getattr(np, name) for name in probe.CONVERTERS}
     assert any("finite differences" in e for e in _probe(backward))
     assert {name: getattr(np, name) for name in probe.CONVERTERS} == converters  # put back
+
+
+def test_the_probe_sees_points_stacked_in_one_array():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = _step()
+        values = np.log(a[None] + np.array([-h, 0.0, h])[:, None, None])
+        return (g * (values[2] - values[0]) / (2 * h),)
+
+    assert any("finite differences" in e for e in _probe(backward))
 
 
 def test_the_probe_sees_a_negated_input_moved_by_a_step():
