@@ -29,6 +29,8 @@ import ast
 import functools
 from dataclasses import dataclass
 
+from sandboxed.probe import TAMPERED
+
 MESSAGE = ("{op}.backward differentiates numerically ({why}): backward must compute the "
            "derivative from its formula, so no backward check of {op} earns points.")
 STEP_MAX = 1e-2  # a literal this small (and nonzero) is a step
@@ -347,6 +349,9 @@ def verdict(op: str, source: str, probed: list[str]) -> str:
     if findings:
         first = min(findings, key=lambda f: f.line)
         why = f"{first.why}, ops.py line {first.line}"
+    elif probed and probed[0].startswith(TAMPERED):
+        return (f"{op}.backward could not be checked for numerical differentiation: "
+                f"{probed[0]}, so no backward check of {op} earns points.")
     elif probed:
         why = probed[0]
     else:

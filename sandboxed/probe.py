@@ -27,8 +27,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
+import types
 
 import numpy as np
+
+# numpy's names as they were when the probe was imported, before the submission was: a
+# submission that replaces np.allclose or np.add at import does not blind the probe.
+_np = types.SimpleNamespace(**{name: getattr(np, name) for name in (
+    "ndarray", "generic", "float64", "abs", "all", "any", "max", "asarray", "array",
+    "isfinite", "allclose", "add", "subtract", "multiply", "divide", "true_divide",
+    "moveaxis", "errstate", "delete", "count_nonzero", "ndim")})
 
 _STATE = {"watching": False, "phase": "", "seen": [], "inputs": []}
 STEP_MAX = 1e-2  # a move of at most this (relative to the input's scale) is a "step"
@@ -41,8 +50,6 @@ def _note(text: str) -> None:
 
 def install() -> None:
     """Wrap edugrad's numerical checker, so that calls made during backward show."""
-    import sys
-
     import edugrad
     import edugrad.gradcheck  # noqa: F401 - the module (edugrad.gradcheck is also a function)
 
@@ -57,6 +64,31 @@ def install() -> None:
             setattr(edugrad, name, wrapped)
 
 
+TAMPERED = "your code replaced parts of the grader's check of how backward computes"
+
+
+def guard(*held):
+    """A function telling what of ``held`` (modules and dicts), of this module, of
+    ``Watched`` and of the numpy the probe keeps differs from now; made before the
+    submission is imported.  It keeps what it needs in its own defaults, so replacing
+    the functions of these modules (or builtins) does not change what it says."""
+    tables = [h if type(h) is dict else vars(h) for h in (*held, sys.modules[__name__])]
+    tables += [vars(Watched), vars(_np)]
+    before = [dict(t) for t in tables]
+
+    def changed(tables=tables, before=before, missing=object(), sorted=sorted, set=set,
+                zip=zip, len=len):
+        found = []
+        for table, old in zip(tables, before):
+            if len(table) != len(old) or set(table) != set(old):
+                found.append(f"names added or removed ({len(old)} -> {len(table)})")
+                continue
+            found += [str(k) for k in old if table.get(k, missing) is not old[k]]
+        return sorted(set(found))
+
+    return changed
+
+
 def _announcing(fn, text: str):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -68,7 +100,7 @@ def _announcing(fn, text: str):
 
 def _moved(x, inputs) -> str:
     """How array ``x`` relates to the inputs: '' (no evidence), or what it is."""
-    if not isinstance(x, np.ndarray):
+    if not isinstance(x, _np.ndarray):
         return ""
     x = _plain(x)
     if x.dtype.kind == "c":
@@ -78,28 +110,28 @@ def _moved(x, inputs) -> str:
     for a in (*inputs, *(-b for b in inputs)):
         if a.shape != x.shape or a.size == 0:
             continue
-        d = x.astype(np.float64) - a
-        if not np.all(np.isfinite(d)) or not np.any(d):
+        d = x.astype(_np.float64) - a
+        if not _np.all(_np.isfinite(d)) or not _np.any(d):
             continue
-        scale = max(1.0, float(np.max(np.abs(a))))
-        if np.max(np.abs(d)) > STEP_MAX * scale:
+        scale = max(1.0, float(_np.max(_np.abs(a))))
+        if _np.max(_np.abs(d)) > STEP_MAX * scale:
             continue
-        nonzero = np.count_nonzero(d)
+        nonzero = _np.count_nonzero(d)
         flat = d.ravel()
         if nonzero == 1 and a.size > 1:
             return "an input with one element moved by a small step"
-        if np.allclose(flat, flat[0], rtol=1e-6, atol=0):
+        if _np.allclose(flat, flat[0], rtol=1e-6, atol=0):
             return "an input moved by a small step"
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with _np.errstate(divide="ignore", invalid="ignore"):
             ratio = (d / a).ravel()
-        ratio = ratio[np.isfinite(ratio)]
-        if ratio.size == a.size and np.allclose(ratio, ratio[0], rtol=1e-6, atol=0):
+        ratio = ratio[_np.isfinite(ratio)]
+        if ratio.size == a.size and _np.allclose(ratio, ratio[0], rtol=1e-6, atol=0):
             return "an input scaled by (1 + a small step)"
     for a in inputs:  # points stacked along a new first or last axis: [a - h, a, a + h]
         for axis in (0, -1):
-            if x.ndim == a.ndim + 1 and np.delete(x.shape, axis).tolist() == list(a.shape) \
+            if x.ndim == a.ndim + 1 and _np.delete(x.shape, axis).tolist() == list(a.shape) \
                     and x.shape[axis] <= 16:
-                for part in np.moveaxis(x, axis, 0):
+                for part in _np.moveaxis(x, axis, 0):
                     if _moved(part, inputs):
                         return "an input moved by small steps, the points stacked in one array"
     return ""
@@ -121,7 +153,7 @@ def _watching(fn, label: str, inputs):
     return wrapper
 
 
-class Watched(np.ndarray):
+class Watched(_np.ndarray):
     """An input as the probe hands it to forward.  Each numpy operation on it (or on
     what is computed from it) returns a ``Watched`` array whose ``marks`` say where
     its values come from: "moved" (computed at an input moved by a small step) and
@@ -166,7 +198,7 @@ def _keeping_marks(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         result = fn(*args, **kwargs)
-        if args and isinstance(args[0], Watched) and isinstance(result, np.ndarray) \
+        if args and isinstance(args[0], Watched) and isinstance(result, _np.ndarray) \
                 and not isinstance(result, Watched):
             return _wrap(result, args[0].marks)
         return result
@@ -175,7 +207,7 @@ def _keeping_marks(fn):
 
 
 def _plain(x):
-    return x.view(np.ndarray) if isinstance(x, Watched) else x
+    return x.view(_np.ndarray) if isinstance(x, Watched) else x
 
 
 def _marks(x) -> frozenset:
@@ -185,54 +217,54 @@ def _marks(x) -> frozenset:
 def _wrap(result, marks: frozenset):
     if isinstance(result, tuple):
         return tuple(_wrap(r, marks) for r in result)
-    if isinstance(result, np.ndarray):
+    if isinstance(result, _np.ndarray):
         out = result.view(Watched)
         out.marks = marks
         return out
-    if marks and isinstance(result, np.generic) and result.dtype.kind in "fc":
-        return _wrap(np.asarray(result), marks)  # a 0-d array keeps the marks
+    if marks and isinstance(result, _np.generic) and result.dtype.kind in "fc":
+        return _wrap(_np.asarray(result), marks)  # a 0-d array keeps the marks
     return result
 
 
 def _small(x, scale: float) -> bool:
     """Every element of ``x`` nonzero and at most a step (relative to ``scale``)."""
-    x = np.asarray(x)
+    x = _np.asarray(x)
     if x.dtype.kind not in "fiu" or x.size == 0:
         return False
-    x = np.abs(x.astype(np.float64))
-    return bool(np.all(x > 0) and np.all(x <= STEP_MAX * scale))
+    x = _np.abs(x.astype(_np.float64))
+    return bool(_np.all(x > 0) and _np.all(x <= STEP_MAX * scale))
 
 
 def _large(x, scale: float) -> bool:
-    x = np.asarray(x)
+    x = _np.asarray(x)
     if x.dtype.kind not in "fiu" or x.size == 0:
         return False
-    return bool(np.all(np.abs(x.astype(np.float64)) >= scale / STEP_MAX))
+    return bool(_np.all(_np.abs(x.astype(_np.float64)) >= scale / STEP_MAX))
 
 
 def _judge(ufunc, method, args, plain, result, marks: frozenset) -> frozenset:
     """``marks`` for ``ufunc(*args)``'s result, noting a difference quotient or a
     complex step when this operation completes one."""
     phase = _STATE["phase"]
-    first = isinstance(result, np.ndarray) and result.dtype.kind == "c"
-    if first or isinstance(result, np.generic) and result.dtype.kind == "c":
+    first = isinstance(result, _np.ndarray) and result.dtype.kind == "c"
+    if first or isinstance(result, _np.generic) and result.dtype.kind == "c":
         if any(isinstance(a, Watched) for a in args):
             _note(f"{phase} computes with complex numbers made from its input: the complex step")
         return marks
-    if method != "__call__" or not isinstance(result, np.ndarray):
+    if method != "__call__" or not isinstance(result, _np.ndarray):
         return marks
     inputs = _STATE["inputs"]
-    scale = max([1.0, *(float(np.max(np.abs(a))) for a in inputs if a.size)])
-    if ufunc in (np.add, np.subtract) and len(args) == 2 \
+    scale = max([1.0, *(float(_np.max(_np.abs(a))) for a in inputs if a.size)])
+    if ufunc in (_np.add, _np.subtract) and len(args) == 2 \
             and any("moved" in _marks(a) for a in args) \
             and not any(isinstance(a, (int, float)) for a in args):  # not 1 + exp(-a - h)
         marks = marks | {"difference"}
-    if ufunc in (np.divide, np.true_divide) and len(args) == 2 \
+    if ufunc in (_np.divide, _np.true_divide) and len(args) == 2 \
             and "difference" in _marks(args[0]) and "difference" not in _marks(args[1]) \
             and _small(plain[1], scale):
         _note(f"{phase} divides a difference of values computed at an input moved by a small "
               "step by that step: finite differences")
-    if ufunc is np.multiply and len(args) == 2:
+    if ufunc is _np.multiply and len(args) == 2:
         for this, other in ((0, 1), (1, 0)):
             if "difference" in _marks(args[this]) and "difference" not in _marks(args[other]) \
                     and _large(plain[other], scale):
@@ -262,12 +294,12 @@ def _targets(module):
     return found
 
 
-def run(op_class, module, inputs: list[np.ndarray], grad_output) -> list[str]:
+def run(op_class, module, inputs: list[_np.ndarray], grad_output) -> list[str]:
     """Forward, then backward while watching; the evidence (see the module docstring)."""
     from edugrad.operation import Context
 
-    originals = [np.array(a) for a in inputs]
-    inputs = [np.array(a).view(Watched) for a in inputs]
+    originals = [_np.array(a) for a in inputs]
+    inputs = [_np.array(a).view(Watched) for a in inputs]
     patched = []
     try:
         for owner, attr, label in _targets(module):
@@ -287,7 +319,7 @@ def run(op_class, module, inputs: list[np.ndarray], grad_output) -> list[str]:
             patched.append((np, name, getattr(np, name)))
             setattr(np, name, _keeping_marks(getattr(np, name)))
         ctx = Context()
-        g = np.array(grad_output)
+        g = _np.array(grad_output)
         g.flags.writeable = False
         _STATE["seen"], _STATE["inputs"] = [], originals
         _STATE["watching"] = True

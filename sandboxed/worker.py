@@ -46,6 +46,9 @@ def main(argv: list[str]) -> int:
     main_pid = _getpid()
     _prepare_training()
     probe.install()  # before the submission can import what it watches
+    # Made before the import as well: whether the submission replaced the probe, or what
+    # carries its evidence here, is told by a function the submission did not see made.
+    replaced, tampered = probe.guard(sys.modules[__name__], protocol, _HANDLERS), probe.TAMPERED
     try:
         module = _import_submission(ops_path)
     except BaseException as err:  # noqa: BLE001 - SystemExit, SyntaxError, anything
@@ -74,6 +77,8 @@ def main(argv: list[str]) -> int:
             _check_pid(main_pid)
             reply = {"ok": False, "error": _describe(err, ops_path, request.get("where", ""))}
         _check_pid(main_pid)
+        if request.get("cmd") == "probe" and replaced():
+            reply = {"ok": True, "evidence": [f"{tampered} ({', '.join(replaced()[:3])})"]}
         _send(protocol, resp_fd, {**reply, "nonce": nonce})
         del request, reply
 

@@ -41,7 +41,8 @@ def require_analytic(sub: Subject, op: str, probe_case: Case) -> None:
         source = ""
     message = numerical.verdict(op, source, sub.evidence.get(op, []))
     if message:
-        raise CheckFailed(message, diagnosis="numerical")
+        raise CheckFailed(message, diagnosis="numerical" if "numerically (" in message
+                          else "probe_replaced")
 
 
 def backward_fd(sub: Subject, op: str, cases: list[Case]) -> None:

@@ -317,3 +317,39 @@ _PROBED = {}
 def _call(name, x):
     """Call the module's (wrapped) helper, as a submission's backward would."""
     return _PROBED["module"].__dict__[name](x)
+
+
+def test_the_guard_names_what_was_replaced_after_it_was_made():
+    import types
+
+    held = types.ModuleType("held")
+    held.run, table = (lambda: 1), {"probe": print}
+    replaced = probe.guard(held, table)
+    assert replaced() == []
+    original, held.run, table["probe"] = held.run, (lambda: 2), len
+    try:
+        assert replaced() == ["probe", "run"]
+    finally:
+        held.run = original
+
+
+def test_the_guard_is_not_fooled_by_replacing_the_probe_or_builtins(monkeypatch):
+    import builtins
+
+    replaced = probe.guard()
+    monkeypatch.setattr(probe, "_moved", lambda x, inputs: "")
+    monkeypatch.setattr(builtins, "sorted", lambda *args, **kwargs: [])
+    monkeypatch.setattr(probe, "guard", lambda *held: (lambda: []))
+    assert replaced() == ["_moved", "guard"]
+
+
+def test_numpy_replaced_after_the_probe_was_imported_does_not_blind_it(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: False)
+    test_the_probe_sees_central_differences_written_inline_with_numpy()
+
+
+def test_a_changed_probe_is_reported_as_such_not_as_numerical():
+    message = numerical.verdict("log", ops_file("(a,) = ctx\nreturn (grad_output / a,)"),
+                                [numerical.TAMPERED + " (sandboxed/probe.py: module.run)"])
+    assert message.startswith("log.backward could not be checked for numerical differentiation")
+    assert "differentiates numerically" not in message
