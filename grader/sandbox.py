@@ -516,8 +516,8 @@ class _Worker:
             except protocol.Timeout:
                 self.kill()
                 raise WorkerFailure("timeout", f"your code ran longer than {timeout:g} s on "
-                                    f"{where} (an infinite loop, or a sleep?); it was stopped."
-                                    ) from None
+                                    f"{where} (an infinite loop, a sleep, or far more work "
+                                    "than the formula needs?); it was stopped.") from None
             except protocol.Closed:
                 message = self._death_message(where)
                 self.kill()

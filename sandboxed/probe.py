@@ -74,9 +74,9 @@ def guard(*held):
     the functions of these modules (or builtins) does not change what it says."""
     tables = [h if type(h) is dict else vars(h) for h in (*held, sys.modules[__name__])]
     tables += [vars(Watched), vars(_np)]
-    before = [dict(t) for t in tables]
+    before, missing = [dict(t) for t in tables], object()
 
-    def changed(tables=tables, before=before, missing=object(), sorted=sorted, set=set,
+    def changed(tables=tables, before=before, missing=missing, sorted=sorted, set=set,
                 zip=zip, len=len):
         found = []
         for table, old in zip(tables, before):
