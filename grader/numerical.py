@@ -85,12 +85,21 @@ def _bare_name(node) -> str:
     return ""
 
 
-def _moves_by(node, name: str) -> bool:
-    """Some ``x + name`` or ``x - name`` inside ``node``: a point moved by the step."""
-    return any(isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub))
-               and any(isinstance(side, ast.Name) and side.id == name
-                       for side in (sub.left, sub.right))
-               for sub in ast.walk(node))
+def _moves_by(node, name: str, assigned: dict | None = None) -> bool:
+    """Some ``x + name`` or ``x - name`` inside ``node``, or inside what the names in it
+    were assigned (``up = f(a + h)``; ``assigned``: the function's own assignments)."""
+    todo, seen = [node], set()
+    while todo:
+        for sub in ast.walk(todo.pop()):
+            if isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub)) \
+                    and any(isinstance(side, ast.Name) and side.id == name
+                            for side in (sub.left, sub.right)):
+                return True
+            if isinstance(sub, ast.Name) and assigned and sub.id in assigned \
+                    and sub.id != name and sub.id not in seen:
+                seen.add(sub.id)
+                todo.extend(assigned[sub.id])
+    return False
 
 
 class _Module:
@@ -273,10 +282,19 @@ def _secant(node: ast.BinOp) -> bool:
 
 
 def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
-    local_steps = set()
+    local_steps, assigned = set(), {}
     for sub in ast.walk(node):  # steps computed locally, e.g. h = 1e-6 * max(1, |a|)
         if isinstance(sub, ast.Assign) and _step_value(sub.value):
             local_steps.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
+                pairs = [(target, sub.value)]
+                if isinstance(target, ast.Tuple) and isinstance(sub.value, ast.Tuple) \
+                        and len(target.elts) == len(sub.value.elts):
+                    pairs = list(zip(target.elts, sub.value.elts))  # up, down = f(a+h), f(a-h)
+                for name, value in pairs:
+                    if isinstance(name, ast.Name):
+                        assigned.setdefault(name.id, []).append(value)
     for sub in ast.walk(node):
         if not isinstance(sub, ast.BinOp):
             continue
@@ -290,7 +308,7 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
             return Finding("it divides the difference of a function's values at two points "
                            "by the distance between them: finite differences", sub.lineno)
         step = _bare_name(sub.right) if isinstance(sub.op, ast.Div) else ""
-        if step and differs and _moves_by(sub.left, step):
+        if step and differs and _moves_by(sub.left, step, assigned):
             return Finding(f"it divides a difference of values at points moved by `{step}` "
                            f"by `{step}`: finite differences", sub.lineno)
         if isinstance(sub.op, ast.Mult):

@@ -50,6 +50,7 @@ NUMERICAL = {
     "scipy's approx_fprime": ("from scipy.optimize import approx_fprime\n(a,) = ctx\nreturn (grad_output * approx_fprime(a, lambda x: np.log(x).sum()),)", ""),
     "a step written as a string": ("(a,) = ctx\nh = float('1e-6')\nreturn (grad_output * (np.log(a + h) - np.log(a)) * (1 / h),)", ""),
     "a secant through two points": ("import math\n(a,) = ctx\nout = np.empty_like(a)\nfor i in np.ndindex(a.shape):\n    up, down = float(a[i]) * 1.000001, float(a[i]) * 0.999999\n    out[i] = (math.log(up) - math.log(down)) / (up - down)\nreturn (grad_output * out,)", ""),
+    "differences of values computed a line earlier": ("import math, os\n(a,) = ctx\nh = float(os.environ.get('STEP', '1e-6'))\nout = np.empty_like(a)\nfor i in np.ndindex(a.shape):\n    up, down = math.log(a[i] + h), math.log(a[i] - h)\n    out[i] = (up - down) / (2 * h)\nreturn (grad_output * out,)", ""),
     "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
                      "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
                      "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
