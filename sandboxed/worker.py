@@ -332,7 +332,8 @@ def _probe(request, ops, module, ops_path):
 
     _, op_class = _op(ops, request["op"])
     return {"ok": True, "evidence": probe.run(op_class, module, _inputs(request["inputs"]),
-                                              request["grad_output"])}
+                                              request["grad_output"],
+                                              plain=request.get("plain") is True)}
 
 
 _PREPARED: dict = {}  # (corpus, min_count) -> hw3.train.prepare's result

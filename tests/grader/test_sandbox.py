@@ -916,3 +916,23 @@ def test_state_kept_between_calls_by_id_shows_in_calls_in_a_row(tmp_path):
                                  "grad_output": g}, "log.backward")
             stale += not np.allclose(reply["grads"][0], g / a)
     assert stale >= 2, f"only {stale} of 4 calls in a row got a stale 1/a"
+
+
+def test_a_backward_that_hangs_on_the_probes_arrays_is_probed_again_on_plain_ones(tmp_path):
+    from grader.subject import CheckFailed, Subject
+
+    dodging = ("if type(ctx[0]) is not np.ndarray:\n"
+               "                    while True:\n"
+               "                        pass\n"
+               "                h = float('1e-6')\n"
+               "                return (grad_output * (f(ctx[0] + h) - f(ctx[0] - h)) / (2 * h),)")
+    path = tmp_path / "ops.py"
+    path.write_text(HEADER + "\ndef f(x):\n    return np.log(x)\n"
+                    + op_source("sigmoid", "return a") + op_source(
+                        "log", "ctx.append(a)\n                return np.log(a)", dodging))
+    with Sandbox(str(path), timeout=1.5) as box:
+        sub = Subject(box)
+        found = sub.probe("log", [np.array([1.5, 2.0, 2.5])], np.ones(3))
+        assert any("small step" in e for e in found), found
+        with pytest.raises(CheckFailed, match="ran longer than 1.5 s"):  # the test still fails
+            sub.forward("log", [1.0])
