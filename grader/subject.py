@@ -78,7 +78,7 @@ class Subject:
         self.poison: CheckFailed | None = None  # set after a crash/timeout in this test
         self.warnings: list[str] = []  # warnings raised by the last forward/backward
         self.hangs: dict[str, tuple[int, str]] = {}  # where (or op) -> (hangs, message)
-        self.evidence: dict[str, list[str]] = {}  # op -> what the numerical probe saw
+        self.evidence: dict[str, list[str]] = {}  # op -> what the probe (and backward calls) saw
         self.answers: dict[str, list] = {}  # op -> [(inputs' bytes, gradients)], recent calls
         self.spent: dict[str, float] = {}  # op -> seconds its calls took so far
 
@@ -177,6 +177,10 @@ class Subject:
         reply = self._request({"cmd": "backward", "op": op, "inputs": inputs,
                                "grad_output": g, "twice": twice}, f"{op}.backward")
         self.warnings = _strings(reply.get("warnings"))
+        seen = reply.get("evidence")  # what the worker saw this backward do
+        if isinstance(seen, list) and seen:
+            known = self.evidence.setdefault(op, [])
+            known += [e for e in _strings(seen) if e not in known]
         out = self._output(op, reply.get("out"), inputs)
         grads = self.check_grads(op, inputs, reply.get("grads"), g)
         again = None

@@ -25,6 +25,7 @@ Each piece of evidence is one short sentence.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import sys
@@ -294,6 +295,49 @@ def _targets(module):
     return found
 
 
+def _watch_functions(module, originals) -> list:
+    """Wrap the submission's functions and forwards (see ``_watching``); what to put back."""
+    patched = []
+    for owner, attr, label in _targets(module):
+        raw = vars(owner).get(attr)
+        fn = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+        wrapped = _watching(fn, label, originals)
+        if isinstance(raw, staticmethod):
+            wrapped = staticmethod(wrapped)
+        elif isinstance(raw, classmethod):
+            wrapped = classmethod(wrapped)
+        try:
+            setattr(owner, attr, wrapped)
+        except (AttributeError, TypeError):
+            continue
+        patched.append((owner, attr, raw))
+    return patched
+
+
+def _put_back(patched: list) -> None:
+    for owner, attr, raw in reversed(patched):
+        try:
+            setattr(owner, attr, raw)
+        except (AttributeError, TypeError):
+            pass
+
+
+@contextlib.contextmanager
+def backward_watched(module, inputs):
+    """The submission's own functions watched while an ordinary request's backward runs
+    (``inputs``: copies of the inputs forward was given); yields the list the evidence
+    is added to.  So a backward that behaves only while ``run`` probes it shows too."""
+    seen, patched = [], _watch_functions(module, [_np.array(a) for a in inputs])
+    _STATE["seen"], _STATE["watching"], _STATE["phase"] = [], True, "backward"
+    try:
+        yield seen
+    finally:
+        _STATE["watching"], _STATE["phase"] = False, ""
+        seen += [s[:300] for s in _STATE["seen"][:5]]
+        _STATE["seen"] = []
+        _put_back(patched)
+
+
 def run(op_class, module, inputs: list[_np.ndarray], grad_output, plain: bool = False
         ) -> list[str]:
     """Forward, then backward while watching; the evidence (see the module docstring).
@@ -306,19 +350,7 @@ def run(op_class, module, inputs: list[_np.ndarray], grad_output, plain: bool = 
     inputs = [_np.array(a) if plain else _np.array(a).view(Watched) for a in inputs]
     patched, failed = [], False
     try:
-        for owner, attr, label in _targets(module):
-            raw = vars(owner).get(attr)
-            fn = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-            wrapped = _watching(fn, label, originals)
-            if isinstance(raw, staticmethod):
-                wrapped = staticmethod(wrapped)
-            elif isinstance(raw, classmethod):
-                wrapped = classmethod(wrapped)
-            try:
-                setattr(owner, attr, wrapped)
-            except (AttributeError, TypeError):
-                continue
-            patched.append((owner, attr, raw))
+        patched = _watch_functions(module, originals)
         for name in () if plain else CONVERTERS:
             patched.append((np, name, getattr(np, name)))
             setattr(np, name, _keeping_marks(getattr(np, name)))
@@ -337,11 +369,7 @@ def run(op_class, module, inputs: list[_np.ndarray], grad_output, plain: bool = 
     except Exception:  # noqa: BLE001 - a crash here is judged by the other checks
         failed = True
     finally:
-        for owner, attr, raw in reversed(patched):
-            try:
-                setattr(owner, attr, raw)
-            except (AttributeError, TypeError):
-                pass
+        _put_back(patched)
     seen, _STATE["seen"], _STATE["inputs"] = list(_STATE["seen"]), [], []
     if failed and not plain and not seen:
         return run(op_class, module, originals, grad_output, plain=True)

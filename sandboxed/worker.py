@@ -255,9 +255,11 @@ def _backward(request, ops, module, ops_path):
     import numpy as np
 
     from edugrad.operation import Context
+    from sandboxed import probe
 
     _, op_class = _op(ops, request["op"])
     inputs = _inputs(request["inputs"])
+    given = [np.array(a) for a in inputs]  # as forward got them: what the probe compares to
     ctx = Context()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -267,16 +269,19 @@ def _backward(request, ops, module, ops_path):
             return {"ok": False, "error": _describe(err, ops_path, request["op"] + ".forward")}
         out_copy = np.array(out, copy=True) if isinstance(out, np.ndarray) else None
         g = np.array(request["grad_output"])
-        grads = op_class.backward(ctx, _frozen(g))
+        with probe.backward_watched(module, given) as evidence:
+            grads = op_class.backward(ctx, _frozen(g))
         reply = {"ok": True, "out": out_copy if out_copy is not None else out, "grads": grads,
-                 "inputs_after": inputs, "grad_output_after": g}
+                 "inputs_after": inputs, "grad_output_after": g, "evidence": evidence}
         if isinstance(out, np.ndarray):
             reply["out_after"] = out
         if request.get("twice"):
             grads = _copies(grads)
             reply["grads"] = grads
             try:
-                reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+                with probe.backward_watched(module, given) as again:
+                    reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+                evidence += again
             except BaseException as err:  # noqa: BLE001
                 where = f"{request['op']}.backward, called a second time on the same ctx,"
                 return {"ok": False, "error": _describe(err, ops_path, where)}

@@ -9,6 +9,8 @@ Every backward kind first asks whether the backward differentiates numerically
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from grader import checks, numerical
@@ -45,23 +47,36 @@ def require_analytic(sub: Subject, op: str, probe_case: Case) -> None:
                           else "probe_replaced")
 
 
+@contextlib.contextmanager
+def analytic(sub: Subject, op: str, probe_case: Case):
+    """A backward check, judged numerical before it runs (the probe) and after (what the
+    worker saw its backward calls do), whether it passed or failed."""
+    require_analytic(sub, op, probe_case)
+    try:
+        yield
+    except CheckFailed:
+        require_analytic(sub, op, probe_case)
+        raise
+    require_analytic(sub, op, probe_case)
+
+
 def backward_fd(sub: Subject, op: str, cases: list[Case]) -> None:
-    require_analytic(sub, op, cases[0])
-    for case in cases:
-        checks.check_backward_fd(sub, op, case.inputs, case.g, label=case.label)
+    with analytic(sub, op, cases[0]):
+        for case in cases:
+            checks.check_backward_fd(sub, op, case.inputs, case.g, label=case.label)
 
 
 def backward_exact(sub: Subject, op: str, cases: list[Case]) -> None:
-    require_analytic(sub, op, cases[0])
-    for case in cases:
-        checks.check_backward_exact(sub, op, case, label=case.label)
+    with analytic(sub, op, cases[0]):
+        for case in cases:
+            checks.check_backward_exact(sub, op, case, label=case.label)
 
 
 def backward_extremes(sub: Subject, op: str, cases: list[Case]) -> None:
-    require_analytic(sub, op, cases[0])
-    for case in cases:
-        checks.check_backward_exact(sub, op, case, label=case.label)
-        checks.expect_no_warnings(sub, op, "forward/backward", case.inputs)
+    with analytic(sub, op, cases[0]):
+        for case in cases:
+            checks.check_backward_exact(sub, op, case, label=case.label)
+            checks.expect_no_warnings(sub, op, "forward/backward", case.inputs)
 
 
 def backward_shapes(sub: Subject, op: str, cases: list[Case]) -> None:
@@ -71,7 +86,11 @@ def backward_shapes(sub: Subject, op: str, cases: list[Case]) -> None:
 def backward_state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
     """State kept where it should be: ``cases`` maps interleaved, row, twice,
     mutation and (ops with several inputs) same to their cases."""
-    require_analytic(sub, op, cases["row"][0])
+    with analytic(sub, op, cases["row"][0]):
+        _state(sub, op, cases)
+
+
+def _state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
     _interleaved(sub, op, cases["interleaved"])
     for n, case in enumerate(cases["row"]):  # as in training: fresh arrays of one shape
         checks.check_backward_exact(sub, op, case,
