@@ -40,7 +40,8 @@ _np = types.SimpleNamespace(**{name: getattr(np, name) for name in (
     "isfinite", "allclose", "add", "subtract", "multiply", "divide", "true_divide",
     "moveaxis", "errstate", "delete", "count_nonzero", "ndim")})
 
-_STATE = {"watching": False, "phase": "", "seen": [], "inputs": []}
+_STATE = {"watching": False, "phase": "", "mode": "probe", "seen": [], "inputs": [],
+          "calls": []}
 STEP_MAX = 1e-2  # a move of at most this (relative to the input's scale) is a "step"
 
 
@@ -138,16 +139,27 @@ def _moved(x, inputs) -> str:
     return ""
 
 
+def _at_input(x, inputs) -> bool:
+    return isinstance(x, _np.ndarray) and any(
+        a.shape == x.shape and (_np.array_equal(x, a) or _np.array_equal(x, -a)) for a in inputs)
+
+
 def _watching(fn, label: str, inputs):
+    """``fn``, noting (probe) or recording (ordinary requests, see ``backward_watched``)
+    the points it is evaluated at during backward."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if _STATE["watching"] and _STATE["phase"] == "backward":
             for value in (*args, *kwargs.values()):
                 what = _moved(value, inputs)
-                if what:
+                if what and (_STATE["mode"] == "probe" or "complex" in what):
                     _note(f"backward evaluates {label} at {what}: finite differences"
                           if "complex" not in what else
                           f"backward evaluates {label} at {what}")
+                    break
+                if _STATE["mode"] == "calls" and (what or _at_input(value, inputs)):
+                    if len(_STATE["calls"]) < 10_000:
+                        _STATE["calls"].append((label, what, _plain(value).tobytes()))
                     break
         return fn(*args, **kwargs)
 
@@ -326,15 +338,25 @@ def _put_back(patched: list) -> None:
 def backward_watched(module, inputs):
     """The submission's own functions watched while an ordinary request's backward runs
     (``inputs``: copies of the inputs forward was given); yields the list the evidence
-    is added to.  So a backward that behaves only while ``run`` probes it shows too."""
+    is added to.  So a backward that behaves only while ``run`` probes it shows too.
+    These inputs include tails and tiny values, where a guard (``np.maximum(a, tiny)``)
+    can move an element, so one call at a moved point is not enough here: a function
+    must be evaluated at two points, one of them moved (or at complex points)."""
     seen, patched = [], _watch_functions(module, [_np.array(a) for a in inputs])
-    _STATE["seen"], _STATE["watching"], _STATE["phase"] = [], True, "backward"
+    _STATE.update(seen=[], calls=[], watching=True, phase="backward", mode="calls")
     try:
         yield seen
     finally:
-        _STATE["watching"], _STATE["phase"] = False, ""
+        _STATE.update(watching=False, phase="", mode="probe")
+        points: dict[str, tuple[set, str]] = {}
+        for label, what, point in _STATE["calls"]:
+            at, moved = points.setdefault(label, (set(), ""))
+            at.add(point)
+            points[label] = (at, moved or what)
         seen += [s[:300] for s in _STATE["seen"][:5]]
-        _STATE["seen"] = []
+        seen += [f"backward evaluates {label} at {moved} and at other points: finite differences"
+                 for label, (at, moved) in points.items() if moved and len(at) >= 2][:5]
+        _STATE.update(seen=[], calls=[])
         _put_back(patched)
 
 

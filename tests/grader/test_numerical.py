@@ -365,3 +365,34 @@ def test_code_that_fails_on_the_probes_arrays_is_probed_again_on_plain_ones():
         return (g * (_call("helper", a + h) - _call("helper", a - h)) / (2 * h),)
 
     assert any("small step" in e for e in _probe(backward))
+
+
+def _watched_backward(backward, a):
+    op = _op(backward)
+    module = _module(helper=helper, op=op)
+    op.op_class.__module__ = module.__name__
+    _PROBED["module"] = module
+    ctx = type("Ctx", (list,), {})()
+    op.op_class.forward(ctx, a)
+    with probe.backward_watched(module, [a]) as seen:
+        op.op_class.backward(ctx, np.ones_like(a))
+    return seen
+
+
+def test_an_ordinary_backward_evaluating_a_helper_at_two_nearby_points_shows():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = _step()
+        return (g * (_call("helper", a + h) - _call("helper", a - h)) / (2 * h),)
+
+    seen = _watched_backward(backward, np.array([0.5, 1.5, 2.5]))
+    assert seen == ["backward evaluates `helper` at an input moved by a small step and at other "
+                    "points: finite differences"]
+
+
+def test_an_ordinary_backward_guarding_one_tiny_element_is_no_evidence():
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * np.exp(-_call("helper", np.maximum(a, 1e-300))),)
+
+    assert _watched_backward(backward, np.array([1e-310, 2.0, 3e200])) == []
