@@ -38,7 +38,7 @@ import numpy as np
 _np = types.SimpleNamespace(**{name: getattr(np, name) for name in (
     "ndarray", "generic", "float64", "abs", "all", "any", "max", "asarray", "array",
     "isfinite", "allclose", "add", "subtract", "multiply", "divide", "true_divide",
-    "moveaxis", "errstate", "delete", "count_nonzero", "ndim")})
+    "moveaxis", "errstate", "delete", "count_nonzero", "ndim", "array_equal")})
 
 _STATE = {"watching": False, "phase": "", "mode": "probe", "seen": [], "inputs": [],
           "calls": []}
@@ -150,20 +150,27 @@ def _watching(fn, label: str, inputs):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if _STATE["watching"] and _STATE["phase"] == "backward":
-            for value in (*args, *kwargs.values()):
-                what = _moved(value, inputs)
-                if what and (_STATE["mode"] == "probe" or "complex" in what):
-                    _note(f"backward evaluates {label} at {what}: finite differences"
-                          if "complex" not in what else
-                          f"backward evaluates {label} at {what}")
-                    break
-                if _STATE["mode"] == "calls" and (what or _at_input(value, inputs)):
-                    if len(_STATE["calls"]) < 10_000:
-                        _STATE["calls"].append((label, what, _plain(value).tobytes()))
-                    break
+            try:
+                _look_at(label, inputs, (*args, *kwargs.values()))
+            except Exception:  # noqa: BLE001 - watching must never change what fn does
+                pass
         return fn(*args, **kwargs)
 
     return wrapper
+
+
+def _look_at(label: str, inputs, values) -> None:
+    """Note (probe) or record (ordinary requests) where a watched function is called."""
+    for value in values:
+        what = _moved(value, inputs)
+        if what and (_STATE["mode"] == "probe" or "complex" in what):
+            _note(f"backward evaluates {label} at {what}: finite differences"
+                  if "complex" not in what else f"backward evaluates {label} at {what}")
+            return
+        if _STATE["mode"] == "calls" and (what or _at_input(value, inputs)):
+            if len(_STATE["calls"]) < 10_000:
+                _STATE["calls"].append((label, what, _plain(value).tobytes()))
+            return
 
 
 class Watched(_np.ndarray):
@@ -185,7 +192,10 @@ class Watched(_np.ndarray):
         result = getattr(ufunc, method)(*plain, **kwargs)
         marks = frozenset().union(*(_marks(a) for a in args))
         if _STATE["watching"]:
-            marks = _judge(ufunc, method, args, plain, result, marks)
+            try:
+                marks = _judge(ufunc, method, args, plain, result, marks)
+            except Exception:  # noqa: BLE001 - watching must never change the result
+                pass
         if outs:
             for o in outs:
                 if isinstance(o, Watched):

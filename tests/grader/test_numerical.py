@@ -396,3 +396,19 @@ def test_an_ordinary_backward_guarding_one_tiny_element_is_no_evidence():
         return (g * np.exp(-_call("helper", np.maximum(a, 1e-300))),)
 
     assert _watched_backward(backward, np.array([1e-310, 2.0, 3e200])) == []
+
+
+def test_a_failure_of_the_watch_itself_never_reaches_the_submissions_code(monkeypatch):
+    def broken(*args, **kwargs):
+        raise AttributeError("a bug of the probe")
+
+    monkeypatch.setattr(probe, "_moved", broken)
+    monkeypatch.setattr(probe, "_judge", broken)
+
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g * np.exp(-_call("helper", a)) * (a + 0.0),)
+
+    a = np.array([0.5, 1.5, 2.5])
+    assert _watched_backward(backward, a) == []  # and the helper answered
+    assert _probe(backward) == []
