@@ -9,14 +9,17 @@ Two independent sources of evidence, both specific to numerical differentiation,
 so that no analytic backward can trip them:
 
 * the source (read here, never run): in the code ``backward`` can reach (its body
-  and the module's functions, classes and names it refers to, transitively),
-  complex numbers, a class with arithmetic operators (dual numbers), a difference
-  divided by nothing but a small step (``(f(a + h) - f(a - h)) / (2 * h)``), or a
-  name from a numerical differentiator (edugrad.gradcheck, scipy's approx_fprime,
-  numpy's gradient, the grader, autodiff libraries);
-* the run (sandboxed/probe.py): during backward, one of the submission's functions
-  or forwards called on an input moved by a small step or on a complex array, or
-  edugrad's numerical checker called.
+  and the module's functions, classes and names it refers to, transitively), and in
+  forward's (which could compute a slope for backward to return): complex numbers, a
+  class with arithmetic operators (dual numbers), a difference divided by nothing but
+  a small step (``(f(a + h) - f(a - h)) / (2 * h)``, also through names assigned the
+  line before, or a secant ``(f(p) - f(q)) / (p - q)``), or a name from a numerical
+  differentiator (edugrad.gradcheck, scipy's approx_fprime, numpy's gradient, the
+  grader, autodiff libraries);
+* the run (sandboxed/probe.py): one of the submission's functions or forwards called
+  on an input moved by a small step or on a complex array, a difference quotient
+  written inline with numpy (forward or backward), edugrad's numerical checker
+  called, or the probe itself replaced by the submission.
 
 An analytic formula evaluates functions at the inputs themselves and divides by
 inputs or outputs, never by a bare step; a recomputation of forward on the same

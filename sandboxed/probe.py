@@ -13,14 +13,15 @@ differentiator.  ``run`` calls forward, then backward on the same ctx while watc
   complex array;
 * numpy itself, in forward and backward: the inputs are handed over as ``Watched``
   arrays, which see every numpy operation on them and on what is computed from them
-  (until the code converts them back to plain arrays).  A difference taken between
-  values computed at a moved input and divided by a small step (or multiplied by
-  its large reciprocal) is a difference quotient, written inline; a complex result
-  is the complex step.
+  (numpy's converters keep the marks meanwhile).  A difference taken between values
+  computed at a moved input and divided by a small step (or multiplied by its large
+  reciprocal) is a difference quotient, written inline; a complex result is the
+  complex step.  An input moved alone (an epsilon guard: ``a + 1e-12``) is not.
 
 Calls on the inputs themselves (an analytic backward may recompute forward) are not
-evidence, nor is an input moved by a small step alone (an epsilon guard: ``a + 1e-12``).
-Each piece of evidence is one short sentence.
+evidence.  Each piece of evidence is one short sentence.  ``backward_watched`` watches
+the submission's functions during ordinary backward requests too, and ``guard`` tells
+whether the submission replaced any of this.
 """
 
 from __future__ import annotations
