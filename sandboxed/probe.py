@@ -300,38 +300,47 @@ def _judge(ufunc, method, args, plain, result, marks: frozenset) -> frozenset:
 
 
 def _targets(module):
-    """(owner, attribute name, label) for what to watch in the submission."""
+    """(owner, attribute name, label) for what to watch in the submission; whatever
+    cannot be looked at (a hostile ``__getattr__``) is left out."""
     found = []
     for name, value in list(vars(module).items()):
-        if inspect.isfunction(value) and getattr(value, "__module__", None) == module.__name__:
-            found.append((module, name, f"`{name}`"))
-        elif isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
-            for attr, member in list(vars(value).items()):
-                raw = member.__func__ if isinstance(member, (staticmethod, classmethod)) \
-                    else member
-                if inspect.isfunction(raw):
-                    found.append((value, attr, f"`{value.__name__}.{attr}`"))
-        elif callable(value) and isinstance(getattr(value, "op_class", None), type):
-            op_class = value.op_class
-            if "forward" in vars(op_class):
-                found.append((op_class, "forward", f"`{name}.forward`"))
+        try:
+            found += _targets_of(module, name, value)
+        except Exception:  # noqa: BLE001 - watching must never change what the code does
+            continue
     return found
+
+
+def _targets_of(module, name: str, value) -> list:
+    if inspect.isfunction(value) and getattr(value, "__module__", None) == module.__name__:
+        return [(module, name, f"`{name}`")]
+    if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+        found = []
+        for attr, member in list(vars(value).items()):
+            raw = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
+            if inspect.isfunction(raw):
+                found.append((value, attr, f"`{value.__name__}.{attr}`"))
+        return found
+    if callable(value) and isinstance(getattr(value, "op_class", None), type):
+        if "forward" in vars(value.op_class):
+            return [(value.op_class, "forward", f"`{name}.forward`")]
+    return []
 
 
 def _watch_functions(module, originals) -> list:
     """Wrap the submission's functions and forwards (see ``_watching``); what to put back."""
     patched = []
     for owner, attr, label in _targets(module):
-        raw = vars(owner).get(attr)
-        fn = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-        wrapped = _watching(fn, label, originals)
-        if isinstance(raw, staticmethod):
-            wrapped = staticmethod(wrapped)
-        elif isinstance(raw, classmethod):
-            wrapped = classmethod(wrapped)
         try:
+            raw = vars(owner).get(attr)
+            fn = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+            wrapped = _watching(fn, label, originals)
+            if isinstance(raw, staticmethod):
+                wrapped = staticmethod(wrapped)
+            elif isinstance(raw, classmethod):
+                wrapped = classmethod(wrapped)
             setattr(owner, attr, wrapped)
-        except (AttributeError, TypeError):
+        except Exception:  # noqa: BLE001 - what cannot be wrapped is not watched
             continue
         patched.append((owner, attr, raw))
     return patched
@@ -341,7 +350,7 @@ def _put_back(patched: list) -> None:
     for owner, attr, raw in reversed(patched):
         try:
             setattr(owner, attr, raw)
-        except (AttributeError, TypeError):
+        except Exception:  # noqa: BLE001
             pass
 
 

@@ -412,3 +412,22 @@ def test_a_failure_of_the_watch_itself_never_reaches_the_submissions_code(monkey
     a = np.array([0.5, 1.5, 2.5])
     assert _watched_backward(backward, a) == []  # and the helper answered
     assert _probe(backward) == []
+
+
+def test_a_module_entry_that_cannot_be_looked_at_is_left_unwatched():
+    class Prickly:
+        def __call__(self):
+            return 1
+
+        def __getattr__(self, name):
+            raise RuntimeError("no looking")
+
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g / a,)
+
+    op = _op(backward)
+    module = _module(helper=helper, op=op)
+    module.prickly = Prickly()
+    op.op_class.__module__ = module.__name__
+    assert [label for _, _, label in probe._targets(module)] == ["`helper`", "`op`"]
