@@ -431,3 +431,17 @@ def test_a_module_entry_that_cannot_be_looked_at_is_left_unwatched():
     module.prickly = Prickly()
     op.op_class.__module__ = module.__name__
     assert [label for _, _, label in probe._targets(module)] == ["`helper`", "`op`"]
+
+
+def test_watching_raises_no_warning_the_code_did_not_raise():
+    import warnings
+
+    def backward(ctx, g):
+        (a,) = ctx
+        return (g + 0 * _call("helper", np.abs(a)),)  # |a| - (-a) overflows at 1e308
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            _watched_backward(backward, np.array([1e308, 1e308, 2.0]))
+    assert [str(w.message) for w in caught] == []
