@@ -272,8 +272,7 @@ def _judge(ufunc, method, args, plain, result, marks: frozenset) -> frozenset:
     """``marks`` for ``ufunc(*args)``'s result, noting a difference quotient or a
     complex step when this operation completes one."""
     phase = _STATE["phase"]
-    first = isinstance(result, _np.ndarray) and result.dtype.kind == "c"
-    if first or isinstance(result, _np.generic) and result.dtype.kind == "c":
+    if isinstance(result, (_np.ndarray, _np.generic)) and result.dtype.kind == "c":
         if any(isinstance(a, Watched) for a in args):
             _note(f"{phase} computes with complex numbers made from its input: the complex step")
         return marks
