@@ -81,6 +81,18 @@ class Subject:
         self.evidence: dict[str, list[str]] = {}  # op -> what the probe (and backward calls) saw
         self.answers: dict[str, list] = {}  # op -> [(inputs' bytes, gradients)], recent calls
         self.spent: dict[str, float] = {}  # op -> seconds its calls took so far
+        self._source: str | None = None
+
+    def source(self) -> str:
+        """The submission's text, read once ('' when it cannot be read): what the
+        numerical rules read (grader/numerical.py)."""
+        if self._source is None:
+            try:
+                with open(self.sandbox.ops_path, encoding="utf-8", errors="replace") as f:
+                    self._source = f.read()
+            except OSError:
+                self._source = ""
+        return self._source
 
     def new_test(self) -> None:
         self.poison = None

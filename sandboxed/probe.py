@@ -363,20 +363,20 @@ def backward_watched(module, inputs):
     These inputs include tails and tiny values, where a guard (``np.maximum(a, tiny)``)
     can move an element, so one call at a moved point is not enough here: a function
     must be evaluated at two points, one of them moved (or at complex points)."""
-    seen, patched = [], _watch_functions(module, [_np.array(a) for a in inputs])
+    seen, patched = [], _watch_functions(module, inputs)
     _STATE.update(seen=[], calls=[], watching=True, phase="backward", mode="calls")
     try:
         yield seen
     finally:
         _STATE.update(watching=False, phase="", mode="probe")
-        points: dict[str, tuple[set, str]] = {}
+        points: dict[str, set] = {}
+        moved: dict[str, str] = {}
         for label, what, point in _STATE["calls"]:
-            at, moved = points.setdefault(label, (set(), ""))
-            at.add(point)
-            points[label] = (at, moved or what)
+            points.setdefault(label, set()).add(point)
+            moved[label] = moved.get(label) or what
         seen += [s[:300] for s in _STATE["seen"][:5]]
-        seen += [f"backward evaluates {label} at {moved} and at other points: finite differences"
-                 for label, (at, moved) in points.items() if moved and len(at) >= 2][:5]
+        seen += [f"backward evaluates {label} at {moved[label]} and at other points: finite "
+                 "differences" for label, at in points.items() if moved[label] and len(at) >= 2][:5]
         _STATE.update(seen=[], calls=[])
         _put_back(patched)
 

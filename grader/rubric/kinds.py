@@ -36,12 +36,7 @@ def require_analytic(sub: Subject, op: str, probe_case: Case) -> None:
     """Fail when ``op``'s backward differentiates numerically (see grader/numerical.py)."""
     if op not in sub.evidence:
         sub.probe(op, probe_case.inputs, probe_case.g)
-    try:
-        with open(sub.sandbox.ops_path, encoding="utf-8", errors="replace") as f:
-            source = f.read()
-    except OSError:
-        source = ""
-    message = numerical.verdict(op, source, sub.evidence.get(op, []))
+    message = numerical.verdict(op, sub.source(), sub.evidence.get(op, []))
     if message:
         raise CheckFailed(message, diagnosis="numerical" if "numerically (" in message
                           else "probe_replaced")
