@@ -13,8 +13,9 @@ so that no analytic backward can trip them:
   forward's (which could compute a slope for backward to return): complex numbers, a
   class with arithmetic operators (dual numbers), a difference divided by nothing but
   a small step (``(f(a + h) - f(a - h)) / (2 * h)``, also through names assigned the
-  line before, or a secant ``(f(p) - f(q)) / (p - q)``), or a name from a numerical
-  differentiator (edugrad.gradcheck, scipy's approx_fprime, numpy's gradient, the
+  line before, or a secant ``(f(p) - f(q)) / (p - q)``, also of a table's neighbours:
+  ``np.diff(t) / np.diff(x)``), or a name from a numerical
+  differentiator (edugrad.gradcheck, scipy's approx_fprime, numpy's gradient or polyfit, the
   grader, autodiff libraries);
 * the run (sandboxed/probe.py): one of the submission's functions or forwards called
   on an input moved by a small step or on a complex array, a difference quotient
@@ -42,6 +43,8 @@ ORACLE_MODULES = ("edugrad.gradcheck", "grader", "instructor", "sandboxed", "sci
                   "torch", "tensorflow", "sympy", "mpmath", "findiff")
 ORACLE_NAMES = {"numerical_vjp", "gradcheck", "approx_fprime", "check_grad", "derivative",
                 "jacobian", "hessian", "gradient", "grad", "diff", "numerical"}
+# numpy's ways to a slope from sampled values: differences of neighbours, a fitted line
+NUMPY_SLOPES = {"gradient", "polyfit", "fit", "lstsq"}
 COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "complex_", "cdouble",
                  "csingle", "clongdouble", "imag", "iscomplexobj"}
 ARITHMETIC = {"__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
@@ -206,7 +209,7 @@ def _oracle(module: _Module, node: ast.AST) -> Finding | None:
         if isinstance(sub, (ast.Name, ast.Attribute)):
             origin = _origin(module, _dotted(sub))
             if origin and (_flagged_module(origin) or (
-                    origin.split(".")[0] == "numpy" and origin.split(".")[-1] == "gradient")):
+                    origin.split(".")[0] == "numpy" and origin.split(".")[-1] in NUMPY_SLOPES)):
                 return Finding(f"it uses {origin}", sub.lineno)
         if isinstance(sub, ast.Call) and _dotted(sub.func) in ("__import__",
                                                               "importlib.import_module"):
@@ -269,10 +272,27 @@ def _only_step(module: _Module, node: ast.AST, local_steps: set[str]) -> bool:
     return has_step
 
 
+def _neighbours(node) -> str:
+    """What ``node`` differences neighbouring entries by ('' if it does not): the slices
+    of ``t[1:] - t[:-1]``, or "diff" for ``np.diff(t)``."""
+    if isinstance(node, ast.Call) and _dotted(node.func).split(".")[-1] in ("diff", "ediff1d"):
+        return "diff"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) \
+            and all(isinstance(side, ast.Subscript) for side in (node.left, node.right)) \
+            and ast.dump(node.left.value) == ast.dump(node.right.value):
+        return " ".join(sorted((ast.dump(node.left.slice), ast.dump(node.right.slice))))
+    return ""
+
+
 def _secant(node: ast.BinOp) -> bool:
-    """``(f(p) - f(q)) / (p - q)``, inside any factors: the slope between two points."""
-    if not isinstance(node.op, ast.Div) or not isinstance(node.right, ast.BinOp) \
-            or not isinstance(node.right.op, ast.Sub):
+    """``(f(p) - f(q)) / (p - q)``, inside any factors: the slope between two points; also
+    of a table, ``(t[1:] - t[:-1]) / (x[1:] - x[:-1])`` or ``np.diff(t) / np.diff(x)``."""
+    if not isinstance(node.op, ast.Div):
+        return False
+    over = _neighbours(node.right)
+    if over and any(_neighbours(sub) == over for sub in ast.walk(node.left)):
+        return True
+    if not isinstance(node.right, ast.BinOp) or not isinstance(node.right.op, ast.Sub):
         return False
     points = {ast.dump(node.right.left), ast.dump(node.right.right)}
     for sub in ast.walk(node.left):

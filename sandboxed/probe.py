@@ -39,7 +39,7 @@ import numpy as np
 _np = types.SimpleNamespace(**{name: getattr(np, name) for name in (
     "ndarray", "generic", "float64", "abs", "all", "any", "max", "asarray", "array",
     "isfinite", "allclose", "add", "subtract", "multiply", "divide", "true_divide",
-    "moveaxis", "errstate", "delete", "count_nonzero", "ndim", "array_equal")})
+    "moveaxis", "errstate", "delete", "count_nonzero", "ndim", "array_equal", "maximum", "float32")})
 
 _STATE = {"watching": False, "phase": "", "mode": "probe", "seen": [], "inputs": [],
           "calls": []}
@@ -130,6 +130,8 @@ def _moved(x, inputs) -> str:
         ratio = ratio[_np.isfinite(ratio)]
         if ratio.size == a.size and _np.allclose(ratio, ratio[0], rtol=1e-6, atol=0):
             return "an input scaled by (1 + a small step)"
+        if _STATE["mode"] == "probe" and _own_steps(x, a, d):
+            return "an input moved by small steps of its own size"
     for a in inputs:  # points stacked along a new first or last axis: [a - h, a, a + h]
         for axis in (0, -1):
             if x.ndim == a.ndim + 1 and _np.delete(x.shape, axis).tolist() == list(a.shape) \
@@ -138,6 +140,16 @@ def _moved(x, inputs) -> str:
                     if _moved(part, inputs):
                         return "an input moved by small steps, the points stacked in one array"
     return ""
+
+
+def _own_steps(x, a, d) -> bool:
+    """Every element moved one way by a small step of its own (``np.spacing(a) * 2**26``),
+    not rounded (rounding, to float32 or in recomputing the input, moves both ways)."""
+    up = bool(_np.all(d > 0))
+    return (up or bool(_np.all(d < 0))) \
+        and bool(_np.all(_np.abs(d) > 1e-12 * _np.abs(a))) \
+        and bool(_np.all(_np.abs(d) <= STEP_MAX * _np.maximum(_np.abs(a), 1.0))) \
+        and not _np.array_equal(x, x.astype(_np.float32))
 
 
 def _at_input(x, inputs) -> bool:
@@ -212,7 +224,7 @@ class Watched(_np.ndarray):
         found += [b for a in args if isinstance(a, (list, tuple))
                   for b in a if isinstance(b, Watched)]
         marks = frozenset().union(*(a.marks for a in found))
-        return _wrap(result, marks) if marks else result
+        return _wrap(result, marks) if found else result  # np.where's result stays watched
 
 
 # numpy's functions that hand back a plain array for a Watched one; while the probe
@@ -285,10 +297,11 @@ def _judge(ufunc, method, args, plain, result, marks: frozenset) -> frozenset:
             and not any(isinstance(a, (int, float)) for a in args):  # not 1 + exp(-a - h)
         marks = marks | {"difference"}
     if ufunc in (_np.divide, _np.true_divide) and len(args) == 2 \
-            and "difference" in _marks(args[0]) and "difference" not in _marks(args[1]) \
-            and _small(plain[1], scale):
+            and "difference" in _marks(args[0]) and _small(plain[1], scale):
         _note(f"{phase} divides a difference of values computed at an input moved by a small "
-              "step by that step: finite differences")
+              "step by that step: finite differences" if "difference" not in _marks(args[1])
+              else f"{phase} divides a difference of values computed at two nearby points by "
+              "the distance between the points (a secant): finite differences")
     if ufunc is _np.multiply and len(args) == 2:
         for this, other in ((0, 1), (1, 0)):
             if "difference" in _marks(args[this]) and "difference" not in _marks(args[other]) \

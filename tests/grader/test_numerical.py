@@ -51,6 +51,12 @@ NUMERICAL = {
     "a step written as a string": ("(a,) = ctx\nh = float('1e-6')\nreturn (grad_output * (np.log(a + h) - np.log(a)) * (1 / h),)", ""),
     "a secant through two points": ("import math\n(a,) = ctx\nout = np.empty_like(a)\nfor i in np.ndindex(a.shape):\n    up, down = float(a[i]) * 1.000001, float(a[i]) * 0.999999\n    out[i] = (math.log(up) - math.log(down)) / (up - down)\nreturn (grad_output * out,)", ""),
     "differences of values computed a line earlier": ("import math, os\n(a,) = ctx\nh = float(os.environ.get('STEP', '1e-6'))\nout = np.empty_like(a)\nfor i in np.ndindex(a.shape):\n    up, down = math.log(a[i] + h), math.log(a[i] - h)\n    out[i] = (up - down) / (2 * h)\nreturn (grad_output * out,)", ""),
+    "slopes of a table by slicing": ("(a,) = ctx\nreturn (grad_output * np.interp(a, X[1:], (T[1:] - T[:-1]) / (X[1:] - X[:-1])),)",
+                                     "X = np.linspace(0.01, 10, 100001)\nT = np.log(X)\n"),
+    "slopes of a table by np.diff": ("(a,) = ctx\nreturn (grad_output * np.interp(a, X[1:], np.diff(T) / np.diff(X)),)",
+                                     "X = np.linspace(0.01, 10, 100001)\nT = np.log(X)\n"),
+    "a line fitted through nearby points": ("(a,) = ctx\nt = np.array([-1.0, 0.0, 1.0]) * STEP\nv = np.log(a.ravel()[None] + t[:, None])\nreturn (grad_output * np.polyfit(t, v, 1)[0].reshape(a.shape),)",
+                                            "import os\nSTEP = float(os.environ.get('S', '1e-6'))\n"),
     "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
                      "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
                      "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
@@ -64,6 +70,7 @@ ANALYTIC = {
                                                        "def f(x):\n    return np.log(x)\n"),
     "a variable named h that is no step": ("(a,) = ctx\nh = 0.5\nreturn (grad_output * (2 * h) / a,)", ""),
     "a tanh written with exponentials": ("(a,) = ctx\nt = (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))\nreturn (grad_output / a + 0 * t,)", ""),
+    "a difference of neighbours that is no slope": ("(a,) = ctx\nd = np.diff(a, axis=-1, prepend=0.0)\nreturn (grad_output / a + 0 * d,)", ""),
     "a difference halved": ("(a,) = ctx\nreturn ((grad_output - grad_output / 2) * 2 / a,)", ""),
     "sympy-free symbolic comment mentioning numerical_vjp": ("(a,) = ctx\n# not numerical_vjp: the formula\nreturn (grad_output / a,)", ""),
     "gradcheck used in a self-test at the bottom of the file": (
@@ -288,6 +295,42 @@ def test_the_probe_sees_the_complex_step_written_inline():
 
     assert _probe(backward) == ["backward computes with complex numbers made from its "
                                 "input: the complex step"]
+
+
+def test_the_probe_sees_a_step_of_each_elements_own_size():
+    def backward(ctx, g):
+        (a,) = ctx
+        h = np.spacing(a) * 2.0 ** 26  # neither one step for all nor one ratio for all
+        return (g * (np.log(a + h) - np.log(a - h)) / (h + h),)
+
+    assert any("finite differences" in e for e in _probe(backward))
+
+
+def _save_output_through_where(ctx, a):
+    s = np.where(a >= 0, 1 / (1 + np.exp(-np.abs(a))), 1 - 1 / (1 + np.exp(-np.abs(a))))
+    ctx.append(s)
+    return s
+
+
+def test_the_probe_sees_a_secant_from_an_input_recovered_from_the_saved_output():
+    def backward(ctx, g):
+        (s,) = ctx
+        x = np.log(s) - np.log1p(-s)
+        y = x * (1 + 2.0 ** -24) + 2.0 ** -40
+        return (g * (1 / (1 + np.exp(-y)) - 1 / (1 + np.exp(-x))) / (y - x),)
+
+    found = _probe(backward, _save_output_through_where)
+    assert any("(a secant)" in e for e in found), found
+
+
+def test_an_input_recovered_from_the_saved_output_up_to_rounding_is_no_evidence():
+    def backward(ctx, g):
+        (s,) = ctx
+        x = np.log(s) - np.log1p(-s)  # the input again, up to rounding
+        e = np.exp(-np.abs(x))
+        return (g * (e / (1 + e) ** 2 - 0.0 * (x - x)) / 1.0,)
+
+    assert _probe(backward, _save_output_through_where) == []
 
 
 def test_an_epsilon_guard_is_no_evidence():
