@@ -284,24 +284,27 @@ def _neighbours(node) -> str:
     return ""
 
 
-def _secant(node: ast.BinOp) -> bool:
+def _secant(node: ast.BinOp) -> str:
     """``(f(p) - f(q)) / (p - q)``, inside any factors: the slope between two points; also
-    of a table, ``(t[1:] - t[:-1]) / (x[1:] - x[:-1])`` or ``np.diff(t) / np.diff(x)``."""
+    of a table, ``(t[1:] - t[:-1]) / (x[1:] - x[:-1])`` or ``np.diff(t) / np.diff(x)``.
+    What it found, or ''."""
     if not isinstance(node.op, ast.Div):
-        return False
+        return ""
     over = _neighbours(node.right)
     if over and any(_neighbours(sub) == over for sub in ast.walk(node.left)):
-        return True
+        return ("it divides differences of neighbouring values in a table by the distances "
+                "between their points: finite differences")
     if not isinstance(node.right, ast.BinOp) or not isinstance(node.right.op, ast.Sub):
-        return False
+        return ""
     points = {ast.dump(node.right.left), ast.dump(node.right.right)}
     for sub in ast.walk(node.left):
         if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub) \
                 and all(isinstance(c, ast.Call) and c.args for c in (sub.left, sub.right)) \
                 and ast.dump(sub.left.func) == ast.dump(sub.right.func) \
                 and {ast.dump(sub.left.args[0]), ast.dump(sub.right.args[0])} == points:
-            return True
-    return False
+            return ("it divides the difference of a function's values at two points by the "
+                    "distance between them: finite differences")
+    return ""
 
 
 def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
@@ -327,9 +330,9 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
                                                                    local_steps):
             return Finding("it divides a difference by a small step: finite differences",
                            sub.lineno)
-        if _secant(sub):
-            return Finding("it divides the difference of a function's values at two points "
-                           "by the distance between them: finite differences", sub.lineno)
+        secant = _secant(sub)
+        if secant:
+            return Finding(secant, sub.lineno)
         step = _bare_name(sub.right) if isinstance(sub.op, ast.Div) else ""
         if step and differs and _moves_by(sub.left, step, assigned):
             return Finding(f"it divides a difference of values at points moved by `{step}` "

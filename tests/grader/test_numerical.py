@@ -85,6 +85,12 @@ def test_numerical_backward_is_recognised_from_its_source(what):
     assert numerical.from_source(ops_file(body, extra), "log"), what
 
 
+def test_slopes_of_a_table_are_named_as_such():
+    body, extra = NUMERICAL["slopes of a table by slicing"]
+    (found,) = numerical.from_source(ops_file(body, extra), "log")
+    assert found.why.startswith("it divides differences of neighbouring values in a table"), found
+
+
 @pytest.mark.parametrize("what", ANALYTIC)
 def test_analytic_backward_is_never_taken_for_numerical(what):
     body, extra = ANALYTIC[what]
