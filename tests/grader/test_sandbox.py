@@ -918,6 +918,20 @@ def test_state_kept_between_calls_by_id_shows_in_calls_in_a_row(tmp_path):
     assert stale >= 2, f"only {stale} of 4 calls in a row got a stale 1/a"
 
 
+RANDOM_FORWARD = ("import random\n                return a * 0 + [np.random.rand(), random.random(), "
+                  "np.random.default_rng().random(), float(np.random.SeedSequence().entropy % 997)]")
+
+
+def test_draws_without_a_seed_are_the_same_in_every_sandbox(tmp_path):
+    path = write_submission(tmp_path, RANDOM_FORWARD)
+    drawn = []
+    for _ in range(2):
+        with Sandbox(path) as box:
+            drawn.append([forward(box, "sigmoid", np.zeros(4)), forward(box, "sigmoid", np.zeros(4))])
+    np.testing.assert_array_equal(drawn[0], drawn[1])
+    assert not np.array_equal(drawn[0][0], drawn[0][1])  # a stream, not one number again
+
+
 def test_a_backward_that_hangs_on_the_probes_arrays_is_probed_again_on_plain_ones(tmp_path):
     from grader.subject import CheckFailed, Subject
 
