@@ -182,8 +182,9 @@ def _look_at(label: str, inputs, values) -> None:
                   if "complex" not in what else f"backward evaluates {label} at {what}")
             return
         if _STATE["mode"] == "calls" and (what or _at_input(value, inputs)):
-            if len(_STATE["calls"]) < 10_000:
-                _STATE["calls"].append((label, what, _plain(value).tobytes()))
+            if len(_STATE["calls"]) < 10_000:  # a point and its negation count as one
+                point = _plain(value)
+                _STATE["calls"].append((label, what, min(point.tobytes(), (-point).tobytes())))
             return
 
 
@@ -373,9 +374,11 @@ def backward_watched(module, inputs):
     """The submission's own functions watched while an ordinary request's backward runs
     (``inputs``: copies of the inputs forward was given); yields the list the evidence
     is added to.  So a backward that behaves only while ``run`` probes it shows too.
-    These inputs include tails and tiny values, where a guard (``np.maximum(a, tiny)``)
-    can move an element, so one call at a moved point is not enough here: a function
-    must be evaluated at two points, one of them moved (or at complex points)."""
+    These inputs include tails and tiny values, where a guard (``np.maximum(a, tiny)``,
+    ``np.clip``) can move an element, so one call at a moved point is not enough here: a
+    function must be evaluated at two points (a point and its negation count as one),
+    one of them moved as a whole, or at two points each with one element moved (or at
+    complex points)."""
     seen, patched = [], _watch_functions(module, inputs)
     _STATE.update(seen=[], calls=[], watching=True, phase="backward", mode="calls")
     try:
@@ -383,13 +386,17 @@ def backward_watched(module, inputs):
     finally:
         _STATE.update(watching=False, phase="", mode="probe")
         points: dict[str, set] = {}
-        moved: dict[str, str] = {}
+        moved: dict[str, dict] = {}  # label -> {moved point: how}
         for label, what, point in _STATE["calls"]:
             points.setdefault(label, set()).add(point)
-            moved[label] = moved.get(label) or what
+            if what:
+                moved.setdefault(label, {})[point] = what
         seen += [s[:300] for s in _STATE["seen"][:5]]
-        seen += [f"backward evaluates {label} at {moved[label]} and at other points: finite "
-                 "differences" for label, at in points.items() if moved[label] and len(at) >= 2][:5]
+        for label, hows in list(moved.items())[:5]:
+            whole = [w for w in hows.values() if "one element" not in w]
+            if (whole and len(points[label]) >= 2) or len(hows) >= 2:
+                seen.append(f"backward evaluates {label} at {(whole or list(hows.values()))[0]} "
+                            "and at other points: finite differences")
         _STATE.update(seen=[], calls=[])
         _put_back(patched)
 

@@ -447,6 +447,30 @@ def test_an_ordinary_backward_guarding_one_tiny_element_is_no_evidence():
     assert _watched_backward(backward, np.array([1e-310, 2.0, 3e200])) == []
 
 
+def test_an_ordinary_backward_guarding_one_element_and_using_the_negation_is_no_evidence():
+    def backward(ctx, g):  # s(x) * s(-x), with one tail clipped: one moved point, up to sign
+        (a,) = ctx
+        x = np.clip(a, -500.0, 500.0)
+        with np.errstate(invalid="ignore"):  # the helper is a log; only its points matter
+            return (g * _call("helper", x) * _call("helper", -x),)
+
+    assert _watched_backward(backward, np.array([505.0, 2.0, 300.0])) == []
+
+
+def test_an_ordinary_backward_moving_one_element_at_a_time_shows():
+    def backward(ctx, g):
+        (a,) = ctx
+        h, out = _step(), np.empty_like(a)
+        for j in range(a.size):
+            up = a.copy()
+            up[j] += h
+            out[j] = (_call("helper", up)[j] - _call("helper", a)[j]) / h
+        return (g * out,)
+
+    seen = _watched_backward(backward, np.array([0.5, 1.5, 2.5]))
+    assert seen and "one element moved" in seen[0], seen
+
+
 def test_a_failure_of_the_watch_itself_never_reaches_the_submissions_code(monkeypatch):
     def broken(*args, **kwargs):
         raise AttributeError("a bug of the probe")
