@@ -61,7 +61,7 @@ def status_of(data: dict) -> str:
 
 def error_results(message: str, seconds: float = 0.0) -> dict:
     """results.json when the grader (not the submission) failed: score 0, tagged."""
-    from grader import feedback  # (imports the rubric's runner: pytest, hypothesis)
+    from grader import feedback  # (imports the rubric's runner: pytest)
 
     data = feedback.failed_results(message, seconds)
     data["tests"][0]["name"] = ERROR_TEST

@@ -13,13 +13,6 @@ import os
 import time
 from dataclasses import dataclass
 
-# Imported here, before pytest.main: pytest rewrites the asserts of every module of an
-# installed pytest plugin (hypothesis is one) that is first imported during its run,
-# and where bytecode is not written (PYTHONDONTWRITEBYTECODE) it does so again in every
-# grade process: 2-3 s of compiling per submission.  The rubric's own asserts are
-# still rewritten.
-import hypothesis.extra.numpy  # noqa: F401
-import hypothesis.strategies  # noqa: F401
 import pytest
 
 from grader.subject import CheckFailed
@@ -122,7 +115,7 @@ class _Collector:
             outcome.passed, outcome.message = True, ""
         elif report.failed:
             outcome.passed = False
-            outcome.message = _message(call.excinfo, outcome.op)
+            outcome.message = _message(call.excinfo)
             err = call.excinfo.value if call.excinfo is not None else None
             outcome.diagnosis = getattr(err, "diagnosis", "") if isinstance(
                 err, CheckFailed) else ""
@@ -130,7 +123,7 @@ class _Collector:
             outcome.passed, outcome.message = False, "skipped"
 
 
-def _message(excinfo, op: str | None = None) -> str:
+def _message(excinfo) -> str:
     if excinfo is None:
         return "failed"
     err = excinfo.value
@@ -140,36 +133,13 @@ def _message(excinfo, op: str | None = None) -> str:
     name = type(err).__name__
     if "Timeout" in name or "Failed: Timeout" in str(err):
         return "this test took too long and was stopped."
-    if _is_flaky(err):
-        return _flaky_message(err, op)
     return (f"the grader could not finish this test ({name}: {str(err)[:300]}). This is "
             "likely a problem in the grader, not your code: please tell the course staff.")
 
 
-def _is_flaky(err: BaseException) -> bool:
-    try:
-        from hypothesis.errors import Flaky
-    except ImportError:  # pragma: no cover - hypothesis is a dependency of the rubric
-        return False
-    backend = getattr(__import__("hypothesis.errors").errors, "FlakyBackendFailure", ())
-    return isinstance(err, Flaky) and not (backend and isinstance(err, backend))
-
-
-def _flaky_message(err: BaseException, op: str | None) -> str:
-    """Hypothesis ran one example twice and it failed only once: the op's answers
-    changed between identical calls (randomness, state kept between calls, timers)."""
-    who = op if op and op != "unweighted" else "your code"
-    first = next((str(e).strip() for e in getattr(err, "exceptions", ())
-                  if isinstance(e, AssertionError) and str(e).strip()), "")
-    return (f"{who} gave different answers for the same inputs: the same check failed "
-            "once and passed when run again, so the op must depend on something besides "
-            "its inputs (randomness, state kept between calls, a timer)."
-            + (f" The failing run said: {first}" if first else ""))
-
-
 @contextlib.contextmanager
 def _collector_spared():
-    """What is imported before the run (pytest, hypothesis, numpy, the grader) lives as
+    """What is imported before the run (pytest, numpy, the grader) lives as
     long as the process: frozen, the cyclic garbage collector stops walking it again and
     again, and during the run it collects every 20,000 new objects instead of 700.
     Both are put back afterwards."""
@@ -198,7 +168,7 @@ def run_rubric(ops_path: str, hidden: bool, collect_only: bool = False
              *folders_around(ops_path)])
     paths = [PUBLIC] + ([HIDDEN] if hidden and os.path.isdir(HIDDEN) else [])
     args = [*paths, "-c", os.devnull, "--rootdir", ROOT, "-p", "no:cacheprovider",
-            "-p", "grader.rubric.plugin",
+            "-p", "grader.rubric.plugin", "-p", "no:hypothesispytest",
             "-p", "no:randomly", "--strict-markers", "-q", f"--timeout={TEST_TIMEOUT}",
             "--timeout-method=signal", "-o", "python_files=test_*.py",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]

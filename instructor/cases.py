@@ -18,7 +18,7 @@ import numpy as np
 
 from edugrad.operation import Context
 from grader.rubric import cases as case_files
-from hw3.registry import OPS, Op
+from hw3.registry import OPS, Op, points
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HIDDEN_PATH = os.path.join(HERE, "hidden", "cases.npz")
@@ -103,7 +103,23 @@ class _Builder:
                 self.add(op, "shapes", [rng.uniform(lo, hi, size=shape) for _ in op.inputs],
                          f" (inputs of shape {shape})", rng)
             self.states(op)
+            if op.laws and points("laws", op.name, self.hidden) > 0:
+                self.law_examples(op)
         return self.arrays
+
+    def law_examples(self, op: Op) -> None:
+        """The law tests' examples, drawn by hypothesis (instructor/law_examples.py)."""
+        from instructor import law_examples
+
+        stream = SEEDS[self.hidden] * 10 + OPS.index(op)
+        for n, example in enumerate(law_examples.draw(op, stream)):
+            prefix = f"{op.name}.laws.{n}."
+            for i, x in enumerate(example["inputs"]):
+                self.arrays[f"{prefix}in{i}"] = x
+            if example["g"] is not None:
+                self.arrays[f"{prefix}g"] = example["g"]
+            self.arrays[f"{prefix}c"] = np.asarray(example["c"])
+            self.arrays[f"{prefix}label"] = np.asarray(f" (example {n + 1})")
 
     def values(self, op: Op) -> None:
         rng = self.rng(op, "values")

@@ -1,29 +1,22 @@
-"""Laws an op obeys, checked on random shapes and values drawn by hypothesis.
+"""Laws an op obeys, checked on the examples hypothesis drew for it when the cases were
+built (instructor/law_examples.py: random shapes and values, stored with the cases).
 
-An op names its laws in the registry (``Op.laws``).  For each example, ``check``
-draws the op's inputs once; each law says which calls it needs (``needs``) and then
-judges the answers against each other (no expected values, no derivatives).  All the
-forward calls of one example go to the sandbox in one request.
+An op names its laws in the registry (``Op.laws``).  For each example each law says
+which calls it needs (``needs``) and then judges the answers against each other (no
+expected values, no derivatives).  All the forward calls of one example go to the
+sandbox in one request.  As hypothesis did when it ran here, the first example that
+fails is run once more: failing only once means the op's answers changed between
+identical calls.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from grader.checks import fmt_pair, worst
+from grader.rubric.cases import Case
 from grader.subject import CheckFailed
 from hw3.registry import BY_NAME
-
-
-def shapes(min_dims=1, max_dims=4, max_side=4):
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
-
-
-def arrays(shape, lo, hi):
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False,
-                                                              allow_infinity=False))
 
 
 def _show(*values) -> str:
@@ -120,17 +113,31 @@ def _swap_gradients(sub, op, x, g) -> None:
     _same(ab[1], ba[0], what, (x[0], x[1], g))
 
 
-def check(sub, op: str, data) -> None:
-    """Draw one example and check every law of ``op`` on it."""
+def _example(sub, op: str, case: Case) -> None:
+    """Every law of ``op`` on one example."""
     spec = BY_NAME[op]
-    shape = data.draw(shapes())
-    lo, hi = spec.span
-    x = [data.draw(arrays(shape, lo, hi)) for _ in range(max(2, len(spec.inputs)))]
-    c = data.draw(st.floats(-4, 4))
+    x, c = case.inputs, float(case.extra["c"])
     plans = [FORWARD_LAWS[name](op, x, c) for name in spec.laws if name in FORWARD_LAWS]
     calls = [call for needs, _ in plans for call in needs]
     outs = iter(sub.forward_many(op, calls)) if calls else iter(())
     for needs, judge in plans:
         judge(*[next(outs) for _ in needs])
-    if "swap_gradients" in spec.laws:
-        _swap_gradients(sub, op, x, data.draw(arrays(spec.output_shape(shape), -10, 10)))
+    if "swap_gradients" in spec.laws and case.g is not None:
+        _swap_gradients(sub, op, x, case.g)
+
+
+def check(sub, op: str, examples: list[Case]) -> None:
+    """Every law of ``op`` on each example in turn, up to the first that fails."""
+    for case in examples:
+        try:
+            _example(sub, op, case)
+        except CheckFailed as first:
+            try:
+                _example(sub, op, case)
+            except CheckFailed:
+                raise
+            raise CheckFailed(
+                f"{op} gave different answers for the same inputs: the same check failed "
+                "once and passed when run again, so the op must depend on something "
+                "besides its inputs (randomness, state kept between calls, a timer). The "
+                f"failing run said: {first}") from None

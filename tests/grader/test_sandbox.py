@@ -932,6 +932,20 @@ def test_draws_without_a_seed_are_the_same_in_every_sandbox(tmp_path):
     assert not np.array_equal(drawn[0][0], drawn[0][1])  # a stream, not one number again
 
 
+def test_addresses_are_the_same_in_every_sandbox(tmp_path):
+    """So code keyed on id() (a cache by id(a): a bug) scores the same in every grade."""
+    from grader.confine import _LIBC
+
+    if _LIBC is None or _LIBC.personality(0xFFFFFFFF) == -1:
+        pytest.skip("no personality(2) here")
+    path = write_submission(tmp_path, "return a * 0 + float(id(np.empty(3)) % 1_000_003)")
+    seen = []
+    for _ in range(2):
+        with Sandbox(path) as box:
+            seen.append(forward(box, "sigmoid", np.zeros(1)))
+    np.testing.assert_array_equal(seen[0], seen[1])
+
+
 def test_a_backward_that_hangs_on_the_probes_arrays_is_probed_again_on_plain_ones(tmp_path):
     from grader.subject import CheckFailed, Subject
 

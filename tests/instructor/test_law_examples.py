@@ -1,9 +1,8 @@
-"""The examples the rubric's law tests draw depend on the seed and the strategies alone.
+"""The examples the law tests judge depend on the seed and the strategies alone.
 
 Hypothesis also draws numbers written in the source of the local modules imported so
-far; the grading profile turns that off, or the examples a submission is judged on would
-change with any edit of the grader and differ between ``make test`` in the release and
-the bundle's grading, which import other modules.
+far; instructor/law_examples.py turns that off, or rebuilding the cases would change the
+examples with any edit of the repository.
 """
 
 from __future__ import annotations
@@ -16,19 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 DRAW = """
 import hashlib, sys
-import grader.rubric.plugin  # the grading profile, as every rubric run loads it
 if sys.argv[1] != "-":
     sys.path.insert(0, sys.argv[1])
     import extra_constants  # a local module full of numbers in the laws' range
-from hypothesis import given, strategies as st
-from grader.rubric import laws
-drawn = []
-@given(st.data())
-def draw(data):
-    shape = data.draw(laws.shapes())
-    drawn.append(data.draw(laws.arrays(shape, -10.0, 10.0)))
-for _ in range(5):
-    draw()
+from hw3.registry import OPS
+from instructor import law_examples
+drawn = [a for op in OPS for ex in law_examples.draw(op, 575) for a in ex["inputs"]]
 print(hashlib.sha256(b"".join(repr(a.shape).encode() + a.tobytes() for a in drawn)).hexdigest(),
       len(drawn))
 """
@@ -45,5 +37,5 @@ def test_law_examples_do_not_change_when_another_local_module_is_imported(tmp_pa
     numbers = ", ".join(f"{v / 8:.4f}" for v in range(-79, 80, 3))
     (tmp_path / "extra_constants.py").write_text(f"VALUES = [{numbers}]\n")
     plain, with_extra = drawn("-"), drawn(str(tmp_path))
-    assert plain.endswith(" 60"), plain  # 5 runs of the profile's 12 examples
+    assert plain.endswith(" 96"), plain  # 12 examples of 4 ops, 2 arrays each
     assert with_extra == plain
