@@ -934,10 +934,17 @@ def test_draws_without_a_seed_are_the_same_in_every_sandbox(tmp_path):
 
 def test_addresses_are_the_same_in_every_sandbox(tmp_path):
     """So code keyed on id() (a cache by id(a): a bug) scores the same in every grade."""
-    from grader.confine import _LIBC
+    import subprocess
+    import sys
 
-    if _LIBC is None or _LIBC.personality(0xFFFFFFFF) == -1:
-        pytest.skip("no personality(2) here")
+    from grader.forkserver import ADDR_NO_RANDOMIZE
+
+    allowed = subprocess.run([sys.executable, "-c", (
+        "import ctypes; libc = ctypes.CDLL(None); p = libc.personality(0xFFFFFFFF); "
+        f"print(p != -1 and libc.personality(p | {ADDR_NO_RANDOMIZE}) != -1)")],
+        capture_output=True, text=True).stdout.strip()
+    if allowed != "True":
+        pytest.skip("this kernel (or container) refuses to turn address randomisation off")
     path = write_submission(tmp_path, "return a * 0 + float(id(np.empty(3)) % 1_000_003)")
     seen = []
     for _ in range(2):
