@@ -492,6 +492,12 @@ def _preload(role: str) -> None:
     if role == "grade":
         import grader.cli  # noqa: F401
         import grader.feedback  # noqa: F401  (the runner: pytest)
+        from grader.rubric import cases
+
+        cases.load()  # as the rubric's test files call it (the cache is per argument)
+        hidden = os.path.join(ROOT, "instructor", "hidden", "cases.npz")
+        if os.path.exists(hidden):
+            cases.load(hidden)
         return
     import edugrad  # noqa: F401
     import hw3.registry  # noqa: F401
