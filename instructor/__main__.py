@@ -13,7 +13,8 @@ def main(argv=None) -> int:
         description="Rebuild what the grader reads from the reference solution. Commit "
                     "the files it writes.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    sub.add_parser("cases", help="the public and hidden cases (inputs and exact gradients)")
+    sub.add_parser("cases", help="the public and hidden cases (inputs and exact gradients, "
+                                 "and the law tests' examples)")
     sub.add_parser("reference", help="the training reference runs (loss curves, purity)")
     args = parser.parse_args(argv)
     if args.command == "cases":
