@@ -112,23 +112,22 @@ def tar_with(tmp_path, member: tarfile.TarInfo, data: bytes = b"") -> str:
     return str(archive)
 
 
-def test_the_rubric_run_does_not_recompile_hypothesis_in_every_grade_process():
-    """pytest rewrites the asserts of plugin modules first imported during its run;
-    without bytecode caching that is 2-3 s per graded submission."""
+def test_the_rubric_run_imports_no_hypothesis():
+    """The law examples are stored with the cases, so a grade pays neither hypothesis's
+    import nor its engine (nor pytest rewriting its asserts where bytecode is not written:
+    2-3 s per graded submission)."""
     import subprocess
     import sys
 
     code = ("import sys; from grader.runner import run_rubric; "
             "run_rubric('instructor/solution/ops.py', hidden=True, collect_only=True); "
-            "print(sorted(m for m, mod in sys.modules.items() if m.startswith('hypothesis')"
-            " and type(getattr(mod, '__loader__', None)).__name__ == 'AssertionRewritingHook'))")
+            "print(sorted(m for m in sys.modules if 'hypothesis' in m))")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=120,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout[-2000:]
-
 
 
 def test_the_rubric_run_puts_the_garbage_collector_back_as_it_found_it():
