@@ -34,6 +34,7 @@ memory (hidden tests included) reaches a submission.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -499,6 +500,10 @@ def _preload(role: str) -> None:
         if os.path.exists(hidden):
             cases.load(hidden)
         return
+    import random  # noqa: F401  (each worker seeds it and numpy.random's generators)
+
+    import numpy.random  # noqa: F401  (numpy imports it lazily: ~20 ms in every worker)
+
     import edugrad  # noqa: F401
     import hw3.registry  # noqa: F401
     import hw3.train  # noqa: F401
@@ -508,6 +513,7 @@ def _preload(role: str) -> None:
 if __name__ == "__main__":
     try:
         _preload(sys.argv[3])
+        gc.freeze()  # what every fork inherits: their collector never walks (and copies) it
         serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])
     except Exception as err:  # noqa: BLE001 - one line; the grader starts a new server
         print(f"hw3 fork server stopped: {type(err).__name__}: {err}", file=sys.stderr)

@@ -170,3 +170,25 @@ def test_no_variable_of_the_graders_environment_reaches_a_worker(tmp_path, monke
     in_block, in_environ, names = message.split(" ", 2)
     assert (in_block, in_environ) == ("False", "False"), message
     assert "HOME" in names and "TMPDIR" in names, names
+
+
+def test_the_workers_server_has_numpy_random_loaded_before_it_forks():
+    """numpy loads numpy.random lazily, and every worker seeds it: ~20 ms a worker."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from grader.forkserver import _preload; _preload('worker'); "
+            "print('numpy.random' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+                             os.path.abspath(__file__)))), timeout=60)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_a_worker_starts_with_the_servers_objects_frozen(tmp_path):
+    """Its collector never walks, and so never copies, what the server imported."""
+    prelude = "import gc\nFROZEN = gc.get_freeze_count()\n"
+    path = write_submission(tmp_path, "return a * 0 + FROZEN", prelude=prelude)
+    with Sandbox(path) as box:
+        (frozen,) = forward(box, "sigmoid", np.zeros(1))
+    assert frozen > 10_000, frozen
