@@ -145,10 +145,10 @@ def _moved(x, inputs) -> str:
 def _own_steps(x, a, d) -> bool:
     """Every element moved one way by a small step of its own (``np.spacing(a) * 2**26``),
     not rounded (rounding, to float32 or in recomputing the input, moves both ways)."""
-    up = bool(_np.all(d > 0))
-    return (up or bool(_np.all(d < 0))) \
-        and bool(_np.all(_np.abs(d) > 1e-12 * _np.abs(a))) \
-        and bool(_np.all(_np.abs(d) <= STEP_MAX * _np.maximum(_np.abs(a), 1.0))) \
+    size, scale = _np.abs(d), _np.abs(a)
+    return (bool(_np.all(d > 0)) or bool(_np.all(d < 0))) \
+        and bool(_np.all(size > 1e-12 * scale)) \
+        and bool(_np.all(size <= STEP_MAX * _np.maximum(scale, 1.0))) \
         and not _np.array_equal(x, x.astype(_np.float32))
 
 
