@@ -98,10 +98,13 @@ class _Collector:
                                  f"{op}, which has no such points in hw3/registry.py")
         kept.sort(key=lambda i: rank.get((self.outcomes[i.nodeid].key, self.outcomes[i.nodeid].op,
                                           self.outcomes[i.nodeid].hidden), len(rank)))
-        items[:] = kept
         for n, item in enumerate(kept, 1):
             self.outcomes[item.nodeid].number = n
             self.order.append(item.nodeid)
+        # Every public test runs before any hidden one (numbers keep rubric order): the
+        # submission sees no hidden input until every visible result is written, so no
+        # visible message can carry one, and the public results are make test's.
+        items[:] = sorted(kept, key=lambda i: self.outcomes[i.nodeid].hidden)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):

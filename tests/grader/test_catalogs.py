@@ -600,6 +600,53 @@ def test_feedback_never_carries_pieces_of_stolen_hidden_tests(graded):
         "\n".join(leaks[:10]))
 
 
+def hidden_only_inputs() -> set[float]:
+    """Every input value of the hidden cases that no public case holds."""
+    import numpy as np
+
+    def values(path):
+        with np.load(path) as data:
+            return {float(v) for name in data.files if np.issubdtype(data[name].dtype, np.floating)
+                    for v in data[name].ravel()}
+
+    return values(HIDDEN_RUBRIC / "cases.npz") - values(ROOT / "grader" / "rubric" / "cases.npz")
+
+
+def visible_now_texts(graded: Graded):
+    """(entry, where, text) for what a student sees before grades are published."""
+    for entry_id in graded.entries:
+        results = graded.results(entry_id)
+        yield entry_id, "output", str(results.get("output", ""))
+        for t in results["tests"]:
+            if t.get("visibility", "visible") == "visible":
+                yield entry_id, t["name"], t.get("output", "")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def test_feedback_never_carries_hidden_test_inputs(graded):
+    """A submission that repeats the inputs it was given (LEAKVALS: in an error message or
+    a warning) shows only public inputs before grades are published: every public test
+    runs before any hidden input reaches the submission."""
+    secret = hidden_only_inputs()
+    assert secret, "the hidden cases hold no input the public ones lack"
+    sent, leaks = 0, []
+    for entry_id, where, text in visible_now_texts(graded):
+        for chunk in re.findall(r"LEAKVALS:([-+0-9.e,infa]+)", text):
+            values = [_number(v) for v in chunk.split(",")[:-1]]  # the last may be cut
+            values = [v for v in values if v is not None]
+            sent += len(values)
+            leaks += [(entry_id, where, v) for v in values if v in secret]
+    assert sent, "no entry sent its inputs back (leak_seen_inputs_in_visible_feedback)"
+    assert not leaks, "hidden inputs reached student-visible feedback:\n" + "\n".join(
+        f"  {e} / {w}: {v!r}" for e, w, v in leaks[:10])
+
+
 # ---------------------------------------------------------------------- determinism
 def test_grading_the_same_submission_twice_gives_identical_scores(graded, tmp_path):
     add_catalog_entry(tmp_path, REGRADE_ID)
