@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass
 
 from sandboxed.probe import TAMPERED
@@ -46,9 +47,12 @@ ORACLE_NAMES = {"numerical_vjp", "gradcheck", "approx_fprime", "check_grad", "de
 # numpy's ways to a slope from sampled values: differences of neighbours, a fitted line
 NUMPY_SLOPES = {"gradient", "polyfit", "fit", "lstsq"}
 COMPLEX_NAMES = {"complex", "complex64", "complex128", "complex256", "complex_", "cdouble",
-                 "csingle", "clongdouble", "imag", "iscomplexobj"}
-ARITHMETIC = {"__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__pow__", "__neg__"}
+                 "csingle", "clongdouble", "imag"}
+# a complex dtype written as a string ("complex128", "c16", "<c16"), not a message about one
+COMPLEX_DTYPE = re.compile(r"[<>=|]?(complex(64|128|256)?|c(8|16|32))")
+ADDITIVE = {"__add__", "__radd__", "__sub__", "__rsub__"}
+ARITHMETIC = ADDITIVE | {"__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__pow__",
+                         "__neg__"}
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,23 @@ def _bare_name(node) -> str:
     return ""
 
 
+def _number(node) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+
+
 def _moves_by(node, name: str, assigned: dict | None = None) -> bool:
-    """Some ``x + name`` or ``x - name`` inside ``node``, or inside what the names in it
-    were assigned (``up = f(a + h)``; ``assigned``: the function's own assignments)."""
+    """Some ``x + name`` or ``x - name`` (x not a number: ``d - 1`` moves no point by
+    ``d``) inside ``node``, or inside what the names in it were assigned
+    (``up = f(a + h)``; ``assigned``: the function's own assignments)."""
     todo, seen = [node], set()
     while todo:
         for sub in ast.walk(todo.pop()):
             if isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub)) \
                     and any(isinstance(side, ast.Name) and side.id == name
-                            for side in (sub.left, sub.right)):
+                            and not _number(other)
+                            for side, other in ((sub.left, sub.right), (sub.right, sub.left))):
                 return True
             if isinstance(sub, ast.Name) and assigned and sub.id in assigned \
                     and sub.id != name and sub.id not in seen:
@@ -114,7 +126,7 @@ class _Module:
     def __init__(self, tree: ast.Module):
         self.defs: dict[str, ast.AST] = {}
         self.imports: dict[str, str] = {}  # local name -> dotted origin
-        self.steps: set[str] = set()       # names bound to a small literal anywhere
+        self.steps: set[str] = set()       # module-level names bound to a small literal
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.defs[node.name] = node
@@ -131,16 +143,9 @@ class _Module:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for a in node.names:
                     self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.Assign) and _step_value(node.value):
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and _step_value(node.value):
                 self.steps.update(t.id for t in node.targets if isinstance(t, ast.Name))
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                args = node.args
-                for arg, default in zip(args.args[::-1], args.defaults[::-1]):
-                    if isinstance(default, ast.Constant) and _is_small(default.value):
-                        self.steps.add(arg.arg)
-                for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-                    if isinstance(default, ast.Constant) and _is_small(default.value):
-                        self.steps.add(arg.arg)
 
     def op_class(self, name: str) -> ast.ClassDef | None:
         node = self.defs.get(name)
@@ -240,7 +245,7 @@ def _complex(node: ast.AST) -> Finding | None:
         if isinstance(sub, ast.Name) and sub.id in COMPLEX_NAMES:
             return Finding("it uses complex numbers: the complex step", sub.lineno)
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
-                and sub.value.startswith(("complex", "c16", "c8", "<c")):
+                and COMPLEX_DTYPE.fullmatch(sub.value.strip()):
             return Finding("it uses complex numbers: the complex step", sub.lineno)
     return None
 
@@ -249,10 +254,18 @@ def _dual(module: _Module, node: ast.AST) -> Finding | None:
     if isinstance(node, ast.ClassDef):
         methods = {n.name for n in node.body if isinstance(n, (ast.FunctionDef,
                                                                ast.AsyncFunctionDef))}
-        if len(methods & ARITHMETIC) >= 2:
+        if len(methods & ARITHMETIC) >= 2 and (methods & ADDITIVE or _product_rule(node)):
             return Finding(f"it uses the class {node.name}, which overloads arithmetic: "
                            "dual numbers", node.lineno)
     return None
+
+
+def _product_rule(cls: ast.ClassDef) -> bool:
+    """A sum of two products in one of the class's methods: ``a.d * b.v + a.v * b.d``."""
+    def product(n):
+        return isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult)
+    return any(isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub))
+               and product(sub.left) and product(sub.right) for sub in ast.walk(cls))
 
 
 def _only_step(module: _Module, node: ast.AST, local_steps: set[str]) -> bool:
@@ -307,8 +320,21 @@ def _secant(node: ast.BinOp) -> str:
     return ""
 
 
+def _default_steps(node: ast.AST) -> set[str]:
+    """Parameters of ``node``'s functions and lambdas whose default is a small number."""
+    found = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = sub.args
+            pairs = [*zip(args.args[::-1], args.defaults[::-1]),
+                     *zip(args.kwonlyargs, args.kw_defaults)]
+            found.update(arg.arg for arg, default in pairs
+                         if isinstance(default, ast.Constant) and _is_small(default.value))
+    return found
+
+
 def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
-    local_steps, assigned = set(), {}
+    local_steps, assigned = _default_steps(node), {}
     for sub in ast.walk(node):  # steps computed locally, e.g. h = 1e-6 * max(1, |a|)
         if isinstance(sub, ast.Assign) and _step_value(sub.value):
             local_steps.update(t.id for t in sub.targets if isinstance(t, ast.Name))

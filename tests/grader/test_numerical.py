@@ -60,6 +60,12 @@ NUMERICAL = {
     "dual numbers": ("(a,) = ctx\nreturn (grad_output * D(a, 1.0).log().slope,)",
                      "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n    def __add__(s, o):\n        return D(s.v + o.v, s.slope + o.slope)\n"
                      "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n    def log(s):\n        return D(np.log(s.v), s.slope / s.v)\n"),
+    "dual numbers that only multiply": ("(a,) = ctx\nreturn (grad_output * (D(a, 1.0) * D(1 / a, 0.0)).slope,)",
+                                        "class D:\n    def __init__(s, v, d):\n        s.v, s.slope = v, d\n"
+                                        "    def __mul__(s, o):\n        return D(s.v * o.v, s.slope * o.v + s.v * o.slope)\n"
+                                        "    def __rmul__(s, o):\n        return s * o\n"),
+    "a step named by a default of the helper that uses it": ("(a,) = ctx\nreturn (grad_output * slope(np.log, a),)",
+                                                             "def slope(f, x, h=1e-6):\n    return (f(x + h) - f(x)) / h\n"),
 }
 
 ANALYTIC = {
@@ -76,6 +82,17 @@ ANALYTIC = {
     "gradcheck used in a self-test at the bottom of the file": (
         "(a,) = ctx\nreturn (grad_output / a,)",
         "from edugrad.gradcheck import gradcheck\n\nif __name__ == '__main__':\n    print(gradcheck(log, np.ones(3)))\n"),
+    "a quotient with a name minus one over that name": (
+        "(a,) = ctx\nd = 1 + a\nreturn (grad_output * (d - 1) / d / a,)", ""),
+    "an error message that mentions complex inputs": (
+        "(a,) = ctx\nif np.iscomplexobj(a):\n    raise TypeError('complex inputs are not supported')\nreturn (grad_output / a,)", ""),
+    "a helper class that overloads * to hand out two products": (
+        "(a,) = ctx\nreturn ((grad_output * P(1 / a, a)).left,)",
+        "class P:\n    __array_ufunc__ = None\n    def __init__(s, l, r):\n        s.left, s.right = l, r\n"
+        "    def __mul__(s, g):\n        return P(g * s.left, g * s.right)\n    def __rmul__(s, g):\n        return s * g\n"),
+    "a local named like an unused checker's step parameter": (
+        "(a,) = ctx\nh = a * a\nreturn (grad_output * (1 - 1 / (1 + a)) / h * (1 + a),)",
+        "def my_check(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"),
 }
 
 
