@@ -93,12 +93,25 @@ def candidates(op: str, inputs, g, right, i: int):
 
 
 def explain(op: str, inputs, g, right, i: int, got) -> tuple[str, str]:
-    """(key, sentence) naming the mistake that produced ``got`` for input i, or ("", "")."""
+    """(key, sentence) naming the mistake that produced ``got`` for input i, or ("", "").
+
+    A mistake explains ``got`` only if it is wrong exactly where ``got`` is: with inputs
+    of very different sizes, a gradient wrong in one element is not "all zeros" because
+    its other elements are tiny."""
     got = np.asarray(got, dtype=np.float64)
+    right_i = np.asarray(right[i], dtype=np.float64)
+    wrong_at = _deviates(got, right_i)
     for key, text, wrong in candidates(op, inputs, g, right, i):
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == got.shape and np.all(np.isfinite(wrong)) and np.allclose(
                 got, wrong, rtol=1e-6, atol=1e-9) and not np.allclose(
-                got, np.asarray(right[i], dtype=np.float64), rtol=1e-6, atol=1e-9):
+                got, right_i, rtol=1e-6, atol=1e-9) \
+                and np.array_equal(_deviates(wrong, right_i), wrong_at):
             return key, text
     return "", ""
+
+
+def _deviates(x, right) -> np.ndarray:
+    """Where ``x`` differs from ``right`` by more than rounding, however small both are."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return ~(np.abs(x - right) <= 1e-6 * np.maximum(np.abs(x), np.abs(right)) + 1e-300)

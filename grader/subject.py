@@ -181,8 +181,8 @@ class Subject:
         return outs
 
     def backward(self, op: str, inputs, grad_output, twice: bool = False) -> Backward:
-        """Forward then backward(grad_output) (twice on the same ctx when ``twice``);
-        the gradients are checked for form."""
+        """Forward then backward(grad_output) (twice on the same ctx when ``twice``, the
+        second time with -grad_output); the gradients are checked for form."""
         self._require(op)
         inputs = _floats(inputs)
         g = np.array(grad_output, dtype=np.float64)
@@ -197,7 +197,7 @@ class Subject:
         grads = self.check_grads(op, inputs, reply.get("grads"), g)
         again = None
         if twice:
-            again = self.check_grads(op, inputs, reply.get("grads_again"), g,
+            again = self.check_grads(op, inputs, reply.get("grads_again"), -g,
                                      when=" the second time")
         recent = self.answers.setdefault(op, [])
         recent.append((b"".join(a.tobytes() for a in inputs), grads))

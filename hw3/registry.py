@@ -29,7 +29,9 @@ class Op:
     finite wherever the true value is).  ``typical`` draws everyday inputs (for
     values and gradients), ``span`` bounds the inputs of property tests, and
     ``extremes`` lists magnitude ranges where the answer is still finite and no
-    warning may be raised (large magnitudes, tails, tiny values).
+    warning may be raised (large magnitudes, tails, tiny values); ``tails`` are inputs
+    every set of extreme cases holds, public and hidden alike: where a shortcut
+    (saturating, clamping, dividing by an input) first gives a wrong answer.
     """
 
     name: str
@@ -44,6 +46,7 @@ class Op:
     laws: tuple[str, ...] = ()
     bounds: tuple[float, float] | None = None  # for the "bounded" law
     extremes_atol: float = 1e-300              # absolute slack of forward at extremes
+    tails: tuple[float, ...] = ()              # first input's values in every extremes set
     points: dict[str, tuple[float, float]] = field(default_factory=dict)  # per-op overrides
 
     def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -77,16 +80,17 @@ def _dot(a, b):
 OPS: tuple[Op, ...] = (
     Op("sigmoid", ("a",), "1 / (1 + exp(-a))", _sigmoid, ("normal", 0.0, 2.0), (-30.0, 30.0),
        extremes=((20.0, 1000.0),), laws=("complement", "bounded", "increasing"),
-       bounds=(0.0, 1.0), extremes_atol=2.3e-16),
+       bounds=(0.0, 1.0), extremes_atol=2.3e-16,
+       tails=(-24.5, -28.0, -31.5, -35.0, 24.5, 28.0, 31.5, 35.0)),
     Op("log", ("a",), "natural log of a, for a > 0", _log, ("uniform", 0.3, 4.0),
        (1e-3, 1e3), extremes=((1e-300, 1e-6), (1e6, 1e300)), signed=False,
-       laws=("log_product", "zero_at_one")),
+       laws=("log_product", "zero_at_one"), tails=(1e-306,)),
     Op("multiply", ("a", "b"), "a * b, elementwise", _multiply, ("normal", 0.0, 1.0),
        (-10.0, 10.0), extremes=((1e-150, 1e150),), laws=("commutes", "unit", "swap_gradients"),
-       points={"backward_state": (1, 2)}),
+       points={"backward_state": (1, 2)}, tails=(0.0,)),
     Op("dot", ("a", "b"), "sum over the last axis of a * b", _dot, ("normal", 0.0, 1.0),
        (-10.0, 10.0), extremes=((1e-150, 1e150),), reduces_last_axis=True,
-       laws=("commutes", "sum_of_products", "homogeneous")),
+       laws=("commutes", "sum_of_products", "homogeneous"), tails=(0.0,)),
 )
 
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
@@ -109,14 +113,14 @@ CATEGORIES = ("forward", "backward", "properties", "training")
 
 CHECKS: tuple[Check, ...] = (
     Check("forward_values", "forward", 2, 0,
-          "forward on hand-picked values and random 1-D to 4-D inputs"),
+          "forward on hand-picked values and random 1-D to 5-D inputs"),
     Check("forward_extremes", "forward", 1, 2,
           "forward at large magnitudes, tails, tiny values and 0-d inputs: finite, no "
           "warning, inputs unchanged, float64 kept"),
     Check("backward_fd", "backward", 3, 0,
           "backward agrees with finite differences of your own forward"),
     Check("backward_exact", "backward", 2, 0,
-          "backward gives the exact dL/d(input) on 1-D to 4-D inputs"),
+          "backward gives the exact dL/d(input) on 1-D to 5-D inputs"),
     Check("backward_extremes", "backward", 1, 2,
           "backward at large magnitudes, tails, tiny values and 0-d inputs: exact, finite, "
           "no warning"),

@@ -23,10 +23,11 @@ from hw3.registry import OPS, Op, points
 HERE = os.path.dirname(os.path.abspath(__file__))
 HIDDEN_PATH = os.path.join(HERE, "hidden", "cases.npz")
 SEEDS = {False: 575, True: 8_349_187}  # public, hidden
-SHAPES = {False: [(5,), (3, 4), (2, 3, 4), (2, 1, 3, 2)],
-          True: [(7,), (4, 3), (3, 2, 2), (1, 2, 2, 3)]}
+SHAPES = {False: [(5,), (3, 4), (2, 3, 4), (2, 1, 3, 2), (2, 1, 2, 1, 3)],
+          True: [(7,), (4, 3), (3, 2, 2), (1, 2, 2, 3), (1, 2, 1, 2, 2)]}
 RANDOM_SHAPES = {False: 8, True: 20}   # cases of the backward_shapes check
 EXTREMES_PER_CASE = 8
+FAR = 0.75  # 0-d extreme inputs lie within the top quarter of the op's largest magnitude
 
 
 def solution():
@@ -75,7 +76,7 @@ class _Builder:
     def extremes(self, op: Op, rng, shape) -> list[np.ndarray]:
         """Magnitudes drawn log-uniformly from the op's extreme ranges.  For an op that
         sums, every product has one sign: a sum that cancels to ~0 would test rounding,
-        not the op."""
+        not the op.  See ``with_tails`` for the op's tails."""
         out = []
         ranges = np.array(op.extremes)
         signs = rng.choice([-1.0, 1.0], size=shape) if op.signed else np.ones(shape)
@@ -134,6 +135,16 @@ class _Builder:
             self.add(op, "values", op.sample(rng, shape), f" for inputs of shape {shape}", rng,
                      with_grads=False)
 
+    def with_tails(self, op: Op, inputs: list[np.ndarray], rng) -> list[np.ndarray]:
+        """``inputs`` with the op's tails as the first values of the first input, next
+        to everyday values of the other inputs (so that a wrong gradient there is large)."""
+        out = [x.copy() for x in inputs]
+        n = min(len(op.tails), out[0].size)
+        out[0].flat[:n] = op.tails[:n]
+        for x, everyday in zip(out[1:], op.sample(rng, (n,))[1:]):
+            x.flat[:n] = everyday
+        return out
+
     def extreme_cases(self, op: Op) -> None:
         rng = self.rng(op, "extremes")
         shape = (2, EXTREMES_PER_CASE // 2, 3) if op.reduces_last_axis else (EXTREMES_PER_CASE,)
@@ -144,9 +155,17 @@ class _Builder:
                      " (large magnitudes, tails, tiny values)", rng)
         else:
             self.ends(op, rng)
+        if op.tails:
+            tail_shape = (len(op.tails), 3) if op.reduces_last_axis else (2 * len(op.tails),)
+            self.add(op, "extremes", self.with_tails(op, self.extremes(op, rng, tail_shape), rng),
+                     " (tails: where a shortcut first gives a wrong answer)", rng)
         zero_d = () if not op.reduces_last_axis else (3,)
         self.add(op, "extremes", op.sample(rng, zero_d), " (0-d inputs)"
                  if not op.reduces_last_axis else " (one vector: 0-d output)", rng)
+        far = max(hi for _, hi in op.extremes) * (-1.0 if op.signed else 1.0)
+        self.add(op, "extremes", [np.full(zero_d, far * rng.uniform(FAR, 1.0)) for _ in op.inputs],
+                 " (0-d inputs at the far end)" if not op.reduces_last_axis
+                 else " (one vector at the far end: 0-d output)", rng)
         if op.reduces_last_axis:
             self.add(op, "extremes", op.sample(rng, (4, 1)), " (vectors of length 1)", rng)
 

@@ -272,8 +272,9 @@ def _forward_many(request, ops, module, ops_path):
 
 
 def _backward(request, ops, module, ops_path):
-    """forward then backward (twice on the same ctx when ``twice``): what each gave,
-    and the inputs, grad_output and output as they were left."""
+    """forward then backward (twice on the same ctx when ``twice``, the second time with
+    grad_output negated): what each gave, and the inputs, grad_output and output as they
+    were left."""
     import numpy as np
 
     from edugrad.operation import Context
@@ -302,7 +303,7 @@ def _backward(request, ops, module, ops_path):
             reply["grads"] = grads
             try:
                 with probe.backward_watched(module, given) as again:
-                    reply["grads_again"] = op_class.backward(ctx, _frozen(g))
+                    reply["grads_again"] = op_class.backward(ctx, _frozen(-g))
                 evidence += again
             except BaseException as err:  # noqa: BLE001
                 where = f"{request['op']}.backward, called a second time on the same ctx,"

@@ -92,15 +92,19 @@ def _state(sub: Subject, op: str, cases: dict[str, list[Case]]) -> None:
                                     label=f" (call {n + 1} of {len(cases['row'])} in a row)")
     for case in cases["twice"]:
         result = checks.check_backward_exact(sub, op, case, label=case.label, twice=True)
+        # The second backward gets -grad_output, so its answer must be exactly -first
+        # (negation commutes with every rounding): one that keeps what it returned, or
+        # changed what forward saved, shows.
         for i, (again, once) in enumerate(zip(result.grads_again, result.grads)):
-            idx = checks.worst(again, once, 0.0, 0.0)
+            idx = checks.worst(again, -once, 0.0, 0.0)
             if idx is not None:
-                w, o = checks.fmt_pair(once[idx], again[idx])
+                w, o = checks.fmt_pair(-once[idx], again[idx])
                 raise CheckFailed(
-                    f"{op}.backward gave another gradient of `{BY_NAME[op].inputs[i]}` when it "
-                    f"ran a second time on the same ctx (backward twice on one graph, as "
-                    f"loss.backward() twice does): {w} the first time, {o} the second, at "
-                    f"{list(idx)}. backward must leave what forward saved in ctx unchanged.",
+                    f"{op}.backward ran a second time on the same ctx with grad_output negated "
+                    f"(backward twice on one graph, as loss.backward() twice does) and gave "
+                    f"the wrong gradient of `{BY_NAME[op].inputs[i]}` at {list(idx)}: expected "
+                    f"{w} (minus the first answer), got {o}. backward must compute from its "
+                    "grad_output each time and leave what forward saved in ctx unchanged.",
                     diagnosis="repeat_backward")
         first = sub.backward(op, case.inputs, case.g)
         again = sub.backward(op, case.inputs, case.g)

@@ -67,3 +67,14 @@ def test_the_right_gradient_is_never_diagnosed():
     for op in INPUTS:
         for i, right in enumerate(RIGHT[op]):
             assert diagnose.explain(op, INPUTS[op], UPSTREAM[op], RIGHT[op], i, right) == ("", "")
+
+
+def test_one_wrong_element_among_tiny_ones_is_named_by_no_mistake_it_does_not_show():
+    """multiply's gradient of a is g * b; a backward wrong only where a == 0 returns 0
+    there and the right, tiny values elsewhere (b ~ 1e-120): neither "all zeros" nor
+    "swapped" (which it resembles only up to an absolute 1e-9) describes it."""
+    a, b, g = np.array([0.0, 3e-90]), np.array([1.6, 2e-120]), np.array([2.2, 1.5])
+    right = [g * b, g * a]
+    got = np.array([0.0, g[1] * b[1]])
+    key, text = diagnose.explain("multiply", [a, b], g, right, 0, got)
+    assert key == "", text

@@ -58,3 +58,25 @@ def test_extreme_cases_have_finite_answers():
         for op in NAMES:
             for case in case_files.load(path).get(op, "extremes"):
                 assert all(np.all(np.isfinite(g)) for g in case.grads), (op, case.label)
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.tails], ids=lambda op: op.name)
+def test_public_and_hidden_extremes_both_hold_every_tail_of_the_op(op):
+    """What hidden tests check in the tails, make test checks too (a sigmoid that
+    saturates past |a| > 30 once passed every public test)."""
+    for path in (case_files.PUBLIC, cases.HIDDEN_PATH):
+        seen = {float(v) for c in case_files.load(path).get(op.name, "extremes")
+                for v in c.inputs[0].ravel()}
+        missing = [t for t in op.tails if t not in seen]
+        assert not missing, (path, missing)
+
+
+@pytest.mark.parametrize("op", NAMES)
+def test_public_and_hidden_cases_both_reach_5d_inputs_and_0d_ones_at_the_far_end(op):
+    spec = next(o for o in OPS if o.name == op)
+    far = max(hi for _, hi in spec.extremes)
+    for path in (case_files.PUBLIC, cases.HIDDEN_PATH):
+        loaded = case_files.load(path)
+        assert any(c.inputs[0].ndim == 5 for c in loaded.get(op, "exact")), path
+        assert any(np.all(np.abs(c.inputs[0]) >= cases.FAR * far) and c.inputs[0].ndim <= 1
+                   for c in loaded.get(op, "extremes")), path
