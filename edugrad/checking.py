@@ -155,9 +155,10 @@ def check_gradients(op, parents, grads, grad_output,
                     f"returned {g[idx].item()} at index {idx} of the gradient for {where}, "
                     f"where that input is {parent.value[idx].item()!r} and every input and "
                     "grad_output were finite.",
-                    "look for a division by zero or an overflowing exp; rewrite the "
-                    "derivative with quantities that stay finite (e.g. reuse the forward "
-                    "output saved in ctx).", "non_finite")
+                    "look for a division by something that is 0 there (an input, or an "
+                    "output that underflowed) or an exp that overflows; write the derivative "
+                    "with quantities that stay finite (the output forward saved, or the other "
+                    "factor of a product).", "non_finite")
         checked.append(g)
     return checked
 

@@ -290,8 +290,16 @@ def expect_finite(op: str, grads, inputs) -> None:
         bad = ~np.isfinite(grad)
         if bad.any():
             idx = tuple(int(k) for k in np.argwhere(bad)[0]) if np.ndim(grad) else ()
+            zeros = [name for name, x in zip(BY_NAME[op].inputs, inputs)
+                     if np.shape(x) == np.shape(grad) and np.asarray(x)[idx] == 0]
+            where = (f"{list(idx)}, where every input is finite ({at(op, inputs, idx)}): the "
+                     "right gradient is finite there.")
+            if zeros:
+                raise CheckFailed(
+                    f"{op}.backward returned {grad[idx]} for `{BY_NAME[op].inputs[i]}` at index "
+                    f"{where} `{zeros[0]}` is 0 there: does your backward divide by it? The "
+                    "derivative needs no division by an input that can be 0.")
             raise CheckFailed(
                 f"{op}.backward returned {grad[idx]} for `{BY_NAME[op].inputs[i]}` at index "
-                f"{list(idx)}, where every input is finite ({at(op, inputs, idx)}): the right "
-                "gradient is finite there. Look for inf/inf, 0 * inf or an overflowing exp, "
-                "and use the forward output saved in ctx.", diagnosis="overflow")
+                f"{where} Look for inf/inf, 0 * inf or an overflowing exp, and use the forward "
+                "output saved in ctx.", diagnosis="overflow")
