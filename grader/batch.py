@@ -77,6 +77,17 @@ def class_entries(folder: str) -> list[tuple[str, str]]:
     if not os.path.isdir(folder):
         raise UsageError(f"{folder} is not a folder. Give a folder holding one entry per "
                          "student (an ops.py, a folder, or an archive each).")
+    stems: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.startswith((".", "_")) and _is_entry(name, os.path.join(folder, name)):
+            stems.setdefault(student_id(os.path.join(folder, name)), []).append(name)
+    twins = [names for names in stems.values() if len(names) > 1]
+    if twins:
+        listed = "; ".join(" and ".join(printable_id(n) for n in names) for names in twins[:5])
+        raise UsageError(f"{listed}: two entries for the same student in {folder} (a "
+                         "student's id is the entry's name without its extension). Keep the "
+                         "one to grade and move the other out of the folder, then run again; "
+                         "nothing was graded.")
     found = entries(folder)
     if not found:
         raise UsageError(f"{folder} holds no submissions (.py files, folders, or .tar.gz/"
@@ -260,6 +271,13 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=()
                          f"{', '.join(ids[:3])}).")
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out} exists and is not a folder; give a folder.")
+    real_out, real_subs = os.path.realpath(out), os.path.realpath(folder)
+    if real_out == real_subs or real_out.startswith(real_subs + os.sep) \
+            or real_subs.startswith(real_out + os.sep):
+        raise UsageError(f"--out {out} and the submissions folder {folder} overlap: results "
+                         "would land among the students' entries (and be taken for "
+                         "submissions next time). Give an --out folder outside the "
+                         "submissions, e.g. grades/ next to it.")
     # The adjustments and the roster are checked before any grading: a typo stops the
     # run now, not after an hour of grading.
     adj, people = gradebook.inputs(out, ids, adjustments, roster)

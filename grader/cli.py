@@ -374,7 +374,8 @@ def cmd_gradebook(out: str, adjustments: str | None, roster: str | None,
         with gradebook.locked(out, "python -m grader gradebook"):
             written = gradebook.write(out, results, adj, people, assignment,
                                       regrade="Grade them again with python -m grader "
-                                      "grade-all SUBMISSIONS --out OUT --only ID.")
+                                      f"grade-all SUBMISSIONS --out {out} --only ID, or "
+                                      f"move a student's folder out of {out} to drop them.")
     except gradebook.Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

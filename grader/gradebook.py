@@ -102,7 +102,7 @@ def problems(results: dict[str, dict], rubric=None) -> dict[str, str]:
     rubric = res.rubric_tests() if rubric is None else rubric
     found = {}
     for sid, data in sorted(results.items()):
-        why = res.mismatch(data, rubric)
+        why = data.get(UNREADABLE) or res.mismatch(data, rubric)
         if why:
             found[sid] = why
     return found
@@ -120,10 +120,14 @@ def refusal(found: dict[str, str], out: str, regrade: str) -> str:
     if len(groups) > 3:
         shown.append(f"and {sum(len(v) for v in list(groups.values())[3:])} more students "
                      "for other reasons")
+    only = " ".join(f"--only {sid}" for sid in list(found)[:8])
+    rubric = any(why not in (MISSING, NOT_JSON) for why in groups)
     return (f"Not writing {os.path.join(out, GRADES)}: the results of {len(found)} "
-            f"student(s) do not match the rubric of hw3/registry.py ({'; '.join(shown)}). "
-            f"The existing gradebook is left as it was. {regrade} If the rubric changed by "
-            "mistake, restore hw3/registry.py instead.")
+            f"student(s) cannot be read as results of the rubric of hw3/registry.py "
+            f"({'; '.join(shown)}). The existing gradebook is left as it was. "
+            f"{regrade.replace('--only ID', only)}"
+            + (" If the rubric changed by mistake, restore hw3/registry.py instead."
+               if rubric else ""))
 
 
 # --------------------------------------------------------------------------- adjustments
@@ -372,16 +376,23 @@ def _read_csv(path: str, what: str, required, expected: str) -> list[tuple[int, 
     return [(n, dict(zip(header, cells))) for (n, _), cells in zip(lines[1:], table[1:])]
 
 
+UNREADABLE = "_unreadable"  # the key of a student whose results.json cannot be used
+MISSING = "its results.json is missing"
+NOT_JSON = "its results.json is not readable JSON"
+
+
 def students_in(out: str) -> dict[str, dict]:
-    """student -> results of every OUT/<student>/results.json (what ``gradebook`` reads)."""
+    """student -> results of every OUT/<student>/ folder (what ``gradebook`` reads); one
+    whose results.json is missing or unreadable is kept, marked, so that the gradebook
+    is refused rather than written without that student."""
     found = {}
     for name in sorted(os.listdir(out)):
         folder = os.path.join(out, name)
         if name.startswith(".") or name in RESERVED or not os.path.isdir(folder):
             continue
         data = res.read(folder)
-        if data is None and os.path.exists(os.path.join(folder, "results.json")):
-            data = {"score": None}  # unreadable: refused below, never silently dropped
-        if data is not None:
-            found[name] = data
+        if data is None:
+            present = os.path.exists(os.path.join(folder, "results.json"))
+            data = {"score": None, UNREADABLE: NOT_JSON if present else MISSING}
+        found[name] = data
     return found

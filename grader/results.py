@@ -46,6 +46,8 @@ def status_of(data: dict) -> str:
     recorded = record(data).get("status")
     if recorded in STATUSES:
         return recorded
+    if recorded == "unfinished":  # run_autograder's placeholder: the run was killed
+        return "error"
     tests = data.get("tests") if isinstance(data.get("tests"), list) else []
     extra = data.get("extra_data") if isinstance(data.get("extra_data"), dict) else {}
     one = tests[0] if len(tests) == 1 and isinstance(tests[0], dict) else {}

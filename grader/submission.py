@@ -96,7 +96,7 @@ def locate(sub: str, workdir: str) -> str:
                     raise NoSubmission(f"{archives[0]} is a symbolic link to a file outside "
                                        f"the submission. {LINK_ADVICE}")
                 return _from_archive(archive, workdir)
-            raise NoSubmission(f"no ops.py found in the folder {os.path.basename(sub)}.")
+            return _only_python_file(sub)
         path = os.path.join(sub, pick)
         if _outside(path, sub):
             raise NoSubmission(f"{pick} is a symbolic link (or lies in a linked folder) "
@@ -108,6 +108,24 @@ def locate(sub: str, workdir: str) -> str:
         return _checked(sub)
     raise NoSubmission(f"{os.path.basename(sub)} is not an ops.py, a folder or an archive "
                        "(.tar.gz, .tgz, .tar, .zip).")
+
+
+def _only_python_file(folder: str) -> str:
+    """The folder's only .py file when it has no ops.py (a hand-in saved as "ops (1).py"
+    or my_ops.py is still graded); NoSubmission naming the .py files otherwise."""
+    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".py")
+                   and os.path.isfile(os.path.join(folder, n)))
+    if len(names) == 1:
+        path = os.path.join(folder, names[0])
+        if _outside(path, folder):
+            raise NoSubmission(f"{names[0]} is a symbolic link to a file outside the "
+                               f"submission. {LINK_ADVICE}")
+        return _checked(path)
+    held = f"; it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''}" \
+        if names else ""
+    raise NoSubmission(f"no ops.py found in the folder {os.path.basename(folder)}{held}. "
+                       "The grader grades the file named ops.py (or a folder's only .py "
+                       "file): rename the one to grade to ops.py.")
 
 
 def _checked(path: str) -> str:
@@ -161,7 +179,10 @@ def _from_archive(path: str, workdir: str) -> str:
                 stream = tf.extractfile(member)
                 data = stream.read(MAX_OPS_BYTES + 1) if stream else b""
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as err:
-        raise NoSubmission(f"the archive could not be read ({err}).") from err
+        raise NoSubmission(f"the archive {os.path.basename(path)} could not be read (it is not "
+                           "a complete .tar.gz, .tgz, .tar or .zip file: "
+                           f"{str(err).splitlines()[0][:120]}). Make it again with `make "
+                           "submit`, or hand in ops.py itself.") from err
     if len(data) > MAX_OPS_BYTES:
         raise NoSubmission("ops.py in the archive is larger than 1 MB.")
     target = os.path.join(tempfile.mkdtemp(dir=workdir), "ops.py")

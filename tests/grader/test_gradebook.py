@@ -523,3 +523,50 @@ def test_the_commands_say_how_to_regrade_adjust_and_export_in_their_help():
 def test_the_files_left_out_of_the_grader_version_exist():
     """stamp.NOT_GRADING (gradebook code: editing it regrades nobody) names real files."""
     assert all((ROOT / name).is_file() for name in stamp.NOT_GRADING), stamp.NOT_GRADING
+
+
+def test_a_gradescope_run_killed_before_it_finished_counts_as_an_error():
+    """run_autograder's placeholder (status "unfinished") promises students the staff
+    will look: the report and gradebook must list it with the errors, not as a 0."""
+    placeholder = (ROOT / "instructor" / "gradescope" / "run_autograder").read_text()
+    record = json.loads(placeholder.split("<<'EOF'\n", 1)[1].split("\nEOF", 1)[0])
+    assert res.status_of(record) == "error"
+
+
+def test_two_entries_of_one_student_are_refused_before_anything_is_graded(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "alice" / "ops.py").write_text("# ops\n")
+    (subs / "alice.py").write_text("# ops\n")
+    run = grader("grade-all", subs, "--out", out)
+    assert run.returncode == 2 and "alice and alice.py: two entries for the same student" \
+        in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["out-in-subs", "out-is-subs"])
+def test_an_out_folder_overlapping_the_submissions_is_refused(tmp_path, inside):
+    subs = tmp_path / "subs"
+    (subs / "bob").mkdir(parents=True)
+    (subs / "bob" / "ops.py").write_text("# ops\n")
+    out = subs / "grades" if inside else subs
+    run = grader("grade-all", subs, "--out", out)
+    assert run.returncode == 2 and "overlap" in run.stderr, run.stderr
+    assert sorted(p.name for p in subs.iterdir()) == ["bob"]
+
+
+@pytest.mark.parametrize("damage, why", [("delete", "results.json is missing"),
+                                         ("truncate", "results.json is not readable JSON")])
+def test_a_student_whose_results_json_is_gone_or_broken_stops_the_gradebook(
+        graded_class, tmp_path, damage, why):
+    """`make gradebook` never writes a gradebook without a student it had: the old one
+    stands, and the message names the student, why, and the command that fixes it."""
+    subs, out = copy_of(graded_class, tmp_path)
+    before = (out / "grades.csv").read_bytes()
+    victim = sorted(p.parent.name for p in out.glob("*/results.json"))[0]
+    target = out / victim / "results.json"
+    target.unlink() if damage == "delete" else target.write_text('{"score": 10')
+    run = grader("gradebook", out)
+    assert run.returncode != 0 and f"{victim}: its {why}" in run.stderr, run.stderr
+    assert f"--only {victim}" in run.stderr and "restore hw3/registry.py" not in run.stderr
+    assert (out / "grades.csv").read_bytes() == before

@@ -231,3 +231,31 @@ def test_a_folder_holding_only_the_handin_archive_is_graded_from_it(tmp_path):
         tf.addfile(info, io.BytesIO(data))
     path = locate(str(tmp_path / "upload"), str(tmp_path))
     assert open(path).read() == "# from the archive\n"
+
+
+def test_a_folder_whose_only_python_file_is_not_named_ops_py_is_graded_from_it(tmp_path):
+    """Gradescope keeps the uploaded name: "ops (1).py" is still the student's work."""
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / "ops (1).py").write_text("# renamed by the browser\n")
+    (tmp_path / "upload" / "notes.txt").write_text("hi\n")
+    assert open(locate(str(tmp_path / "upload"), str(tmp_path))).read() == \
+        "# renamed by the browser\n"
+
+
+def test_a_folder_with_several_python_files_and_no_ops_py_names_them(tmp_path):
+    (tmp_path / "judy").mkdir()
+    for name in ("my_ops.py", "ops_v2.py"):
+        (tmp_path / "judy" / name).write_text("# ops\n")
+    with pytest.raises(NoSubmission) as err:
+        locate(str(tmp_path / "judy"), str(tmp_path))
+    assert "it holds my_ops.py, ops_v2.py" in str(err.value)
+    assert "rename the one to grade to ops.py" in str(err.value)
+
+
+def test_an_archive_that_is_not_one_says_so_in_a_sentence(tmp_path):
+    (tmp_path / "oli.tar.gz").write_bytes(b"this is not gzip data")
+    with pytest.raises(NoSubmission) as err:
+        locate(str(tmp_path / "oli.tar.gz"), str(tmp_path))
+    message = str(err.value)
+    assert "oli.tar.gz could not be read" in message and "make submit" in message
+    assert "\n" not in message, message
