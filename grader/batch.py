@@ -280,12 +280,18 @@ def grade_all(folder: str, out: str, jobs: int = 1, force: bool = False, only=()
                          "submissions, e.g. grades/ next to it.")
     # The adjustments and the roster are checked before any grading: a typo stops the
     # run now, not after an hour of grading.
-    adj, people = gradebook.inputs(out, ids, adjustments, roster)
+    warned: list[str] = []
+    adj, people = gradebook.inputs(out, ids, adjustments, roster, warn=warned.append)
+    for text in warned:
+        print(f"warning: {text} Grading goes on; grades.csv will be written.", file=sys.stderr,
+              flush=True)
     with gradebook.locked(out, "grade-all"):
-        return _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment)
+        return _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment,
+                          warned)
 
 
-def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) -> int:
+def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment,
+               warned=()) -> int:
     from grader.confine import route
     from grader.forkserver import ForkServer
     from grader.sandbox import remove_stale_folders
@@ -343,6 +349,8 @@ def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment) ->
           + (f"; {written.summary()}" if written else "; gradebook NOT written")
           + (f"\ngrading failed (run grade-all again to retry): {', '.join(errors)}"
              if errors else ""))
+    for text in warned:
+        print(f"warning: canvas.csv was not written: {text}", file=sys.stderr, flush=True)
     if note:
         print(note, file=sys.stderr, flush=True)
     return code

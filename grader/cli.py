@@ -179,7 +179,12 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted.", file=sys.stderr)
+        if getattr(args, "command", None) == "grade-all":
+            print(f"interrupted: the students graded so far keep their results in {args.out}; "
+                  "grades.csv was not updated. Run the same command again: it grades only the "
+                  "rest, then writes the gradebook.", file=sys.stderr)
+        else:
+            print("interrupted.", file=sys.stderr)
         return 130
     return 0
 
@@ -369,7 +374,9 @@ def cmd_gradebook(out: str, adjustments: str | None, roster: str | None,
     results = gradebook.students_in(out)
     if not results:
         raise UsageError(f"{out} holds no <student>/results.json: grade first (make grade).")
-    adj, people = gradebook.inputs(out, list(results), adjustments, roster)
+    warned: list[str] = []
+    adj, people = gradebook.inputs(out, list(results), adjustments, roster,
+                                   warn=warned.append)
     try:
         with gradebook.locked(out, "python -m grader gradebook"):
             written = gradebook.write(out, results, adj, people, assignment,
@@ -380,7 +387,9 @@ def cmd_gradebook(out: str, adjustments: str | None, roster: str | None,
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(written.summary())
-    return 0
+    for text in warned:
+        print(f"warning: canvas.csv was not written: {text}", file=sys.stderr)
+    return 1 if warned else 0
 
 
 def cmd_rubric(markdown: bool, as_json: bool, handout: str | None = None) -> int:

@@ -50,6 +50,11 @@ class Refused(Exception):
     """The gradebook was not written (one paragraph saying why); the old one stands."""
 
 
+class RosterIncomplete(UsageError):
+    """Students of the class are not on the roster: grades.csv can still be written, but
+    canvas.csv (which the roster maps to Canvas) is not."""
+
+
 def number(x: float) -> str:
     """A score as a CSV cell: 62.5, 100, -2 (no float noise)."""
     x = round(float(x), 6)
@@ -169,9 +174,9 @@ def read_roster(path: str, students) -> list[dict[str, str]]:
 
     The roster is a CSV holding Canvas's identity columns (Student, ID, SIS User ID,
     SIS Login ID, Section: Canvas's own gradebook export works as is) and our ids in a
-    ``student`` column, or else in ``SIS Login ID``.  Every graded student must be on
-    it (an error names those who are not); roster students without a submission are
-    exported with an empty cell, which Canvas leaves alone."""
+    ``student`` column, or else in ``SIS Login ID``.  Every student of the class must be
+    on it (``RosterIncomplete`` names those who are not); roster students without a
+    submission are exported with an empty cell, which Canvas leaves alone."""
     rows = _read_csv(path, "roster", (), "a header naming Canvas's columns (Student, ID, SIS "
                      "User ID, SIS Login ID, Section; Canvas's gradebook export has them) and "
                      "a `student` column with the ids of grades.csv")
@@ -193,13 +198,16 @@ def read_roster(path: str, students) -> list[dict[str, str]]:
             dupes.append(f"{sid!r} (line {line})")
         seen.add(sid)
         found.append({**{c: (r.get(c) or "").strip() for c in CANVAS_IDENTITY}, "key": sid})
+    if dupes:
+        raise UsageError(f"{path}: ids listed twice: {', '.join(dupes)}. Keep one row per "
+                         "student and run again; nothing was written.")
     missing = sorted(set(students) - seen)
-    if dupes or missing:
-        raise UsageError(f"{path}: " + "; ".join(
-            ([f"ids listed twice: {', '.join(dupes)}"] if dupes else [])
-            + ([f"graded students missing from the roster (column {key}): "
-                f"{', '.join(missing)}"] if missing else []))
-            + ". Add them (or fix the ids) and run again; nothing was written.")
+    if missing:
+        raise RosterIncomplete(
+            f"{path}: students of the class missing from the roster (column {key}): "
+            f"{', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''}. canvas.csv is "
+            "written only when the roster lists every student: add them (or fix the ids), "
+            "then run make gradebook.")
     return found
 
 
@@ -341,13 +349,20 @@ def default_file(out: str, given: str | None, name: str) -> str | None:
     return path if os.path.isfile(path) else None
 
 
-def inputs(out: str, students, adjustments: str | None, roster: str | None):
+def inputs(out: str, students, adjustments: str | None, roster: str | None, warn=None):
     """(adjustments, roster) read and checked against ``students``: before any grading,
-    so a typo stops the run at once."""
+    so a typo stops the run at once.  Students missing from the roster only keep
+    canvas.csv from being written: ``warn`` gets that paragraph and the roster is None."""
     adj_path = default_file(out, adjustments, ADJUSTMENTS)
     roster_path = default_file(out, roster, ROSTER)
     adj = read_adjustments(adj_path, students) if adj_path else {}
-    people = read_roster(roster_path, students) if roster_path else None
+    try:
+        people = read_roster(roster_path, students) if roster_path else None
+    except RosterIncomplete as err:
+        if warn is None:
+            raise
+        warn(str(err))
+        people = None
     return adj, people
 
 

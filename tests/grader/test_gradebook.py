@@ -462,9 +462,23 @@ def test_canvas_export_has_canvas_columns_points_possible_and_final(graded_class
 
 def test_a_graded_student_missing_from_the_roster_is_an_error_naming_them(tmp_path):
     (tmp_path / "roster.csv").write_text(roster_of(["amy"]))
-    with pytest.raises(UsageError, match=r"graded students missing from the roster "
-                                         r"\(column student\): ben"):
+    with pytest.raises(gradebook.RosterIncomplete, match=r"missing from the roster "
+                                                         r"\(column student\): ben"):
         gradebook.read_roster(str(tmp_path / "roster.csv"), ["amy", "ben"])
+
+
+def test_a_student_missing_from_the_roster_keeps_only_canvas_csv_from_being_written(
+        graded_class, tmp_path):
+    """One new submitter not yet on the roster must not stop a whole class's grading:
+    grades.csv is written, canvas.csv is not (and the warning says how to get it)."""
+    subs, out = copy_of(graded_class, tmp_path)
+    students = sorted(p.parent.name for p in out.glob("*/results.json"))
+    (out / "roster.csv").write_text(roster_of(students[1:]))
+    (out / "grades.csv").unlink()
+    run = grader("gradebook", out)
+    assert run.returncode == 1 and "canvas.csv was not written" in run.stderr, run.stderr
+    assert f"missing from the roster (column student): {students[0]}" in run.stderr
+    assert (out / "grades.csv").is_file() and not (out / "canvas.csv").exists()
 
 
 def test_canvas_own_export_works_as_a_roster_keyed_by_sis_login_id(tmp_path):
@@ -570,3 +584,16 @@ def test_a_student_whose_results_json_is_gone_or_broken_stops_the_gradebook(
     assert run.returncode != 0 and f"{victim}: its {why}" in run.stderr, run.stderr
     assert f"--only {victim}" in run.stderr and "restore hw3/registry.py" not in run.stderr
     assert (out / "grades.csv").read_bytes() == before
+
+
+def test_ctrl_c_during_grade_all_says_what_was_kept_and_how_to_finish(monkeypatch, capsys,
+                                                                      tmp_path):
+    from grader import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "grade_all", interrupted)
+    assert cli.main(["grade-all", str(tmp_path), "--out", str(tmp_path / "out")]) == 130
+    err = capsys.readouterr().err
+    assert "keep their results in" in err and "Run the same command again" in err, err
