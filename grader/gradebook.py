@@ -330,12 +330,22 @@ def locked(out: str, what: str):
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another command"
             raise UsageError(f"{out} is in use: {holder} is writing into it (lock {path}). "
                              "Wait for it to finish, then run again.") from None
-        note = f"{what} (pid {os.getpid()}, user {os.environ.get('USER', '?')})".encode()
+        note = f"{what} (pid {os.getpid()}, user {_user()})".encode()
         os.ftruncate(fd, 0)
         os.pwrite(fd, note, 0)
         yield
     finally:
         os.close(fd)
+
+
+def _user() -> str:
+    """Who runs this (for the lock a co-TA reads), even where $USER is unset."""
+    import pwd
+
+    try:
+        return os.environ.get("USER") or pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid {os.getuid()}"
 
 
 def default_file(out: str, given: str | None, name: str) -> str | None:
