@@ -59,7 +59,15 @@ bench: ## Speed benchmark: edugrad SGNS vs numpy vs gensim on the real corpus (~
 	$(PY) -m bench.run
 
 .PHONY: test
-test: ## Check starter/ops.py with the public tests: a table per op and your estimated score
+# Before `make install` there is no venv and make falls back to the python on PATH:
+# when that one lacks the homework's packages, one line says what to run instead of
+# a traceback.
+.PHONY: deps
+deps:
+	@$(if $(wildcard $(VENV)/bin/python),true,$(PY) -c "import numpy, pytest, pytest_timeout, hypothesis, tqdm" 2>/dev/null) \
+		|| { echo "The packages this homework needs are not installed for $(PY) (there is no $(VENV)/ here: make install has not run in this folder). Run make install, then make $(MAKECMDGOALS) again." >&2; exit 1; }
+
+test: deps ## Check starter/ops.py with the public tests: a table per op and your estimated score
 	$(PY) -m grader test $(if $(OPS),$(OPS),starter/ops.py)
 
 SUBMISSIONS ?= submissions
@@ -82,8 +90,8 @@ report: ## Instructors: class report GRADES/class-report.html + .md from GRADES/
 # ---------------------------------------------------------------------------
 # Hand-in, release, autograder (hw3/handin.py, instructor/release.py, instructor/gradescope/).
 .PHONY: submit
-submit: ## Package starter/ops.py (what is graded) into hw3-submission.tar.gz, checked first
-	$(PY) -m hw3.handin $(if $(OUTPUTS),--outputs $(OUTPUTS))
+submit: deps ## Package starter/ops.py (what is graded) into hw3-submission.tar.gz, checked first (PARTIAL=1: some ops unwritten)
+	$(PY) -m hw3.handin $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(PARTIAL),--partial)
 
 .PHONY: release
 release: ## Instructors: build + verify the student release in dist/ (nothing of instructor/, no gradient oracle)
@@ -147,7 +155,7 @@ condor-grade-merge: ## Instructors: grades/grades.csv from the cluster jobs (sam
 # ---------------------------------------------------------------------------
 OUT ?= outputs/train
 .PHONY: train
-train: ## Train word2vec with your starter/ops.py on the toy corpus into outputs/train/ (ARGS="--epochs 10", OUT=dir)
+train: deps ## Train word2vec with your starter/ops.py on the toy corpus into outputs/train/ (ARGS="--epochs 10", OUT=dir)
 	$(PY) -m hw3.word2vec --ops starter --out $(OUT) --overwrite $(ARGS)
 
 .PHONY: rubric

@@ -821,9 +821,16 @@ def import_message(err: dict) -> str:
     return redact(_import_message(err))
 
 
+NOT_UTF8 = "codec can't decode"  # in the SyntaxError of a file that is not UTF-8
+
+
 def _import_message(err: dict) -> str:
     kind = err.get("type", "Error")
     line = f" ({err['line']})" if err.get("line") else ""
+    if kind == "SyntaxError" and NOT_UTF8 in str(err.get("message", "")):
+        return (f"ops.py is not UTF-8 text{line}: it holds a byte UTF-8 does not allow (an "
+                "accented letter saved as Latin-1, say). Save the file as UTF-8 in your "
+                "editor, or remove that character, and run make test.")
     if kind == "SyntaxError":
         return f"ops.py has a syntax error{line}: {err.get('message', '')}. Fix it and run make test."
     if kind == "SystemExit":

@@ -71,6 +71,12 @@ def load_ops(spec):
         where = ""
         if isinstance(err, SyntaxError) and err.lineno:
             where = f" (line {err.lineno})"
+        if isinstance(err, SyntaxError) and "codec can't decode" in str(err):
+            raise UsageError(
+                f"--ops {spec}: {path} is not UTF-8 text{where}: it holds a byte UTF-8 does "
+                "not allow (an accented letter saved as Latin-1, say). Save the file as UTF-8 "
+                "in your editor, or remove that character, then try again."
+            ) from None
         if isinstance(err, SystemExit):
             raise UsageError(
                 f"--ops {spec}: importing {path} called sys.exit({err.code!r}): an ops file "

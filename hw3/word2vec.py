@@ -291,6 +291,10 @@ def run(args) -> int:
                 f"-> {metrics['final_loss']:.3f} at the end (mean of the last "
                 f"{result.steps - (result.loss_steps[-2] if len(result.loss_steps) > 1 else 0)}"
                 " steps).")
+            if metrics["final_loss"] >= metrics["initial_loss"]:
+                say("warning: the loss did not go down, so training learned nothing: with "
+                    "right gradients it falls within the first epoch. Run make test: an op's "
+                    "backward is probably wrong.")
         if "neighbour_purity" in metrics:
             say(f"Neighbour purity: {metrics['neighbour_purity']:.3f} (1.0 = every word's "
                 "nearest neighbours share its class).")

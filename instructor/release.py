@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "hw3-student"
 MAINTAINERS = ("tests", "bench")  # the repository's own tests and benchmarks
 # Makefile targets a student uses; every other rule is dropped from the student Makefile.
-STUDENT_TARGETS = {"help", "install", "test", "train", "submit", "condor-dryrun",
+STUDENT_TARGETS = {"help", "deps", "install", "test", "train", "submit", "condor-dryrun",
                    "condor-train", "sweep-table", "sweep", "sweep-summary", "clean"}
 
 STUDENT_README = """\

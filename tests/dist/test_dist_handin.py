@@ -209,3 +209,30 @@ def test_an_archive_that_does_not_read_back_is_refused(tmp_path, implemented, ou
     assert run(implemented, outputs, out) == 2
     assert "did not read back" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_partial_hands_in_what_is_written_and_says_what_earns_nothing(tmp_path, outputs,
+                                                                      capsys):
+    """At the deadline with two ops done: make submit PARTIAL=1 still makes an archive."""
+    half = tmp_path / "ops.py"
+    half.write_text(STUBS.read_text().replace(
+        'raise _todo("sigmoid.forward")', "return 1 / (1 + np.exp(-a))"))
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(half, outputs, out) == 2
+    assert "make submit PARTIAL=1" in capsys.readouterr().err and not out.exists()
+    code = handin.main(["--ops", str(half), "--outputs", str(outputs), "--out", str(out),
+                        "--partial"])
+    err = capsys.readouterr().err
+    assert code == 0 and "ops.py" in members(out), err
+    assert "log, multiply, dot are not written yet" in err and "earn no points" in err, err
+
+
+def test_the_archive_a_new_one_replaces_is_kept_beside_it(tmp_path, implemented, outputs,
+                                                          capsys):
+    out = tmp_path / "hw3-submission.tar.gz"
+    assert run(implemented, outputs, out) == 0
+    first = out.read_bytes()
+    assert run(implemented, None, out) == 0
+    kept = tmp_path / "hw3-submission.previous.tar.gz"
+    assert kept.read_bytes() == first and out.read_bytes() != first
+    assert "kept as" in capsys.readouterr().out

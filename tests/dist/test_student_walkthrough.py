@@ -300,3 +300,14 @@ def test_make_submit_packages_ops_py_and_says_only_it_is_graded(student):
         ops = tar.extractfile("ops.py").read()
     assert ops == (student.copy / "starter" / "ops.py").read_bytes()
     assert "outputs/losses.csv" in names and names[-1] == "MANIFEST", names
+
+
+@pytest.mark.parametrize("goal", ["test", "train", "submit"])
+def test_before_make_install_a_student_is_told_to_run_it_not_shown_a_traceback(tmp_path,
+                                                                              goal):
+    """No .venv and a python without the packages (here: site-packages switched off)."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    run = subprocess.run(["make", goal, f"PY={sys.executable} -I -S"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and "Traceback" not in run.stderr, run.stderr
+    assert f"Run make install, then make {goal} again." in run.stderr, run.stderr

@@ -57,6 +57,14 @@ def test_the_syntax_message_points_at_the_column(tmp_path):
     assert line.strip() == "x = (1 +" and caret.strip() == "^", message
 
 
+def test_a_file_saved_as_latin_1_is_told_to_save_it_as_utf_8(tmp_path):
+    path = tmp_path / "ops.py"
+    path.write_bytes(b"import numpy as np\nNAME = 'caf\xe9'\n")
+    message = cli.syntax_problem(str(path), "ops.py")
+    assert "is not UTF-8 text (line 2)" in message and "Save the file as UTF-8" in message
+    assert "codec" not in message, message
+
+
 def test_one_failure_shared_by_every_check_is_said_once():
     found = outcomes("ops.py could not be imported: ModuleNotFoundError: No module named 'torch'.")
     problem = cli.shared_problem(found)

@@ -278,3 +278,24 @@ def test_outputs_name_files_inside_the_repository_by_relative_paths(tmp_path, ca
     assert metrics["classes_file"] == "data/toy/classes.tsv", metrics
     assert config["settings"]["corpus"] == "data/toy/corpus.txt", config["settings"]
     assert config["ops"]["file"] == "instructor/solution/ops.py", config["ops"]
+
+
+def test_a_run_whose_loss_goes_up_says_training_learned_nothing(tiny_corpus, tmp_path,
+                                                                 capsys):
+    """A sigmoid.backward that forgets grad_output trains without error, loss rising:
+    the summary must not read like a normal run."""
+    solution = (REPO / "instructor" / "solution" / "ops.py").read_text()
+    broken = solution.replace("return (grad_output * out * (1 - out),)",
+                              "return (out * (1 - out),)")
+    assert broken != solution
+    ops = _ops_file(tmp_path, broken)
+    args = [a for a in fast_args(tiny_corpus, tmp_path / "out", "--ops", ops) if a != "--quiet"]
+    code, err = run(args, capsys)
+    assert code == 0, err
+    assert "the loss did not go down" in err and "make test" in err, err
+
+
+def test_a_normal_run_gives_no_warning_about_the_loss(tiny_corpus, tmp_path, capsys):
+    args = [a for a in fast_args(tiny_corpus, tmp_path / "out") if a != "--quiet"]
+    code, err = run(args, capsys)
+    assert code == 0 and "did not go down" not in err, err
