@@ -255,7 +255,8 @@ def snippet(op: str, inputs, g) -> str:
         values = [f"{n} = rng.normal(size={np.shape(x)})" for n, x in zip(names, inputs)]
         values = ["rng = np.random.default_rng(0)", *values,
                   f"g = rng.normal(size={np.shape(g)})"]
-    return ("To check it yourself, paste into python (from the homework folder):\n"
+    return ("To check it yourself, paste into .venv/bin/python (started in the homework "
+            "folder):\n"
             "    import numpy as np\n"
             "    from edugrad.gradcheck import gradcheck\n"
             f"    from starter.ops import {op}\n"

@@ -61,10 +61,10 @@ Start with the handout, **`hw3/README.md`**: it explains the task, the math to d
 and the rubric. You implement four operations in **`starter/ops.py`**.
 
 ```bash
-make install   # creates .venv and installs what you need (numpy, tqdm, pytest, hypothesis)
+make install   # creates .venv with what you need (numpy, tqdm, pytest, hypothesis, matplotlib)
 make test      # checks starter/ops.py: a table per op, your estimated score, what to fix
 make train     # trains word2vec with your ops; outputs in outputs/
-make submit    # packages ops.py and outputs/ into hw3-submission.tar.gz: upload that file
+make submit    # packages ops.py (+ outputs/train/ when finished) into hw3-submission.tar.gz
 ```
 
 | folder | what it holds |

@@ -1,5 +1,5 @@
-"""A finite-difference failure ends with lines a student can paste into python; pasted
-into a shell in the homework folder, they show the same disagreement."""
+"""A finite-difference failure ends with lines a student can paste into the venv's
+python; pasted in the homework folder, they show the same disagreement."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "catalog"))
 import build  # noqa: E402
 
-HEADER = "paste into python (from the homework folder):\n"
+HEADER = "paste into .venv/bin/python (started in the homework folder):\n"
 
 
 @pytest.fixture(scope="module")
