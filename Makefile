@@ -68,7 +68,7 @@ deps:
 		|| { echo "The packages this homework needs are not installed for $(PY) (there is no $(VENV)/ here: make install has not run in this folder). Run make install, then make $(MAKECMDGOALS) again." >&2; exit 1; }
 
 test: deps ## Check starter/ops.py with the public tests: a table per op and your estimated score
-	$(PY) -m grader test $(if $(OPS),$(OPS),starter/ops.py)
+	$(PY) -m grader test "$(if $(OPS),$(OPS),starter/ops.py)"
 
 SUBMISSIONS ?= submissions
 GRADES ?= grades
