@@ -166,6 +166,13 @@ def choose_outputs(ops_path: Path, given: str | None) -> tuple[Path | None, list
             )
         return None, []
     missing = [name for name in OUTPUT_FILES if not (outputs / name).is_file()]
+    if len(missing) == len(OUTPUT_FILES):
+        runs = sorted(p.parent for p in outputs.glob("*/metrics.json"))
+        if runs:  # OUTPUTS=outputs: the runs are in its subfolders
+            return None, [
+                f"{_shown(outputs)} holds training runs in its subfolders, not one run, so no "
+                f"outputs were included. Name one, e.g. `make submit OUTPUTS="
+                f"{_shown(runs[0])}` (outputs are not graded: this costs nothing)."]
     problems = ([f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"]
                 if missing else output_problems(outputs))
     if problems:

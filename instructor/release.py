@@ -67,6 +67,9 @@ make train     # trains word2vec with your ops; outputs in outputs/
 make submit    # packages ops.py (+ outputs/train/ when finished) into hw3-submission.tar.gz
 ```
 
+Run them in this folder, the one holding the `Makefile` (from a subfolder, make finds no
+rules).
+
 | folder | what it holds |
 |---|---|
 | `starter/` | **your code**: `starter/ops.py` |

@@ -236,3 +236,14 @@ def test_the_archive_a_new_one_replaces_is_kept_beside_it(tmp_path, implemented,
     kept = tmp_path / "hw3-submission.previous.tar.gz"
     assert kept.read_bytes() == first and out.read_bytes() != first
     assert "kept as" in capsys.readouterr().out
+
+
+def test_a_folder_of_runs_given_as_outputs_names_a_run_to_give_instead(tmp_path, implemented,
+                                                                       outputs, capsys):
+    parent = outputs.parent / "all-runs"
+    parent.mkdir()
+    outputs.rename(parent / "train")
+    assert run(implemented, parent, tmp_path / "h.tar.gz") == 0
+    err = capsys.readouterr().err
+    assert "holds training runs in its subfolders" in err and "train" in err, err
+    assert "interrupted" not in err, err
