@@ -71,8 +71,9 @@ def check_writable(out: Path) -> None:
     except OSError as err:
         raise UsageError(
             f"The outputs cannot be written to --out {out}: {existing} is not a folder you "
-            f"can create files in ({err.strerror or err}). Choose another --out, e.g. "
-            "--out outputs/run1, and run again; nothing was trained yet."
+            f"can create files in ({err.strerror or err}). Choose a folder you can write to "
+            "(make train OUT=~/hw3-run, or --out ~/hw3-run), or fix its permissions "
+            f"(chmod u+w {existing}), and run again; nothing was trained yet."
         ) from None
 
 

@@ -299,3 +299,11 @@ def test_a_normal_run_gives_no_warning_about_the_loss(tiny_corpus, tmp_path, cap
     args = [a for a in fast_args(tiny_corpus, tmp_path / "out") if a != "--quiet"]
     code, err = run(args, capsys)
     assert code == 0 and "did not go down" not in err, err
+
+
+def test_an_out_that_cannot_hold_files_names_a_folder_to_use_and_make_s_way(tiny_corpus,
+                                                                           tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file, not a folder\n")
+    code, err = run(fast_args(tiny_corpus, tmp_path / "taken" / "run"), capsys)
+    assert code == 2 and "is not a folder you can create files in" in err, err
+    assert "make train OUT=" in err and "nothing was trained yet" in err, err
