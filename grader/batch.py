@@ -351,6 +351,12 @@ def _grade_all(folder, out, todo, jobs, force, only, adj, people, assignment,
              if errors else ""))
     for text in warned:
         print(f"warning: canvas.csv was not written: {text}", file=sys.stderr, flush=True)
+    orphans = sorted(set(gradebook.students_in(out)) - set(results))
+    if orphans:
+        print(f"note: {out} also holds results with no entry in {folder} any more "
+              f"({', '.join(orphans[:10])}{' ...' if len(orphans) > 10 else ''}): they are not "
+              "in grades.csv, but make gradebook and make report read them. Move those "
+              f"folders out of {out} to drop them everywhere.", flush=True)
     if note:
         print(note, file=sys.stderr, flush=True)
     return code

@@ -597,3 +597,17 @@ def test_ctrl_c_during_grade_all_says_what_was_kept_and_how_to_finish(monkeypatc
     assert cli.main(["grade-all", str(tmp_path), "--out", str(tmp_path / "out")]) == 130
     err = capsys.readouterr().err
     assert "keep their results in" in err and "Run the same command again" in err, err
+
+
+def test_grade_all_names_results_in_out_that_no_longer_have_an_entry(tmp_path):
+    """A student whose entry left SUBMISSIONS is not in grades.csv but still in the
+    report: grade-all says so instead of letting the two views of the class differ."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for sid in ("amy", "ben"):
+        (subs / sid).mkdir(parents=True)  # no ops.py: graded at once, as no-submission
+    assert grader("grade-all", subs, "--out", out).returncode == 0
+    (subs / "ben").rmdir()
+    run = grader("grade-all", subs, "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "also holds results with no entry" in run.stdout and "(ben)" in run.stdout, run.stdout
+    assert [r["student"] for r in rows(out / "grades.csv")] == ["amy"]
