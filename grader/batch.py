@@ -52,7 +52,7 @@ def printable_id(name: str) -> str:
 
 
 def _is_entry(name: str, path: str) -> bool:
-    return os.path.isdir(path) or name.endswith((*ARCHIVE_SUFFIXES, ".py"))
+    return os.path.isdir(path) or name.lower().endswith((*ARCHIVE_SUFFIXES, ".py"))
 
 
 def entries(folder: str) -> list[tuple[str, str]]:

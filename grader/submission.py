@@ -29,13 +29,13 @@ class NoSubmission(Exception):
 
 
 def is_archive(path: str) -> bool:
-    return path.endswith(ARCHIVE_SUFFIXES)
+    return path.lower().endswith(ARCHIVE_SUFFIXES)  # BOB.ZIP too
 
 
 def student_id(path: str) -> str:
     name = os.path.basename(os.path.normpath(path))
     for suffix in (*ARCHIVE_SUFFIXES, ".py"):
-        if name.endswith(suffix):
+        if name.lower().endswith(suffix):
             return name[: -len(suffix)] or name
     return name
 
@@ -104,7 +104,7 @@ def locate(sub: str, workdir: str) -> str:
         return _checked(path)
     if is_archive(sub):
         return _from_archive(sub, workdir)
-    if sub.endswith(".py"):
+    if sub.lower().endswith(".py"):
         return _checked(sub)
     raise NoSubmission(f"{os.path.basename(sub)} is not an ops.py, a folder or an archive "
                        "(.tar.gz, .tgz, .tar, .zip).")
@@ -143,7 +143,7 @@ def _member_problem(name: str, kind: str | None) -> str:
 
 def _from_archive(path: str, workdir: str) -> str:
     try:
-        if path.endswith(".zip"):
+        if path.lower().endswith(".zip"):
             with zipfile.ZipFile(path) as zf:
                 infos = zf.infolist()[:MAX_MEMBERS]
                 pick = _pick([i.filename for i in infos if not i.is_dir()])

@@ -217,7 +217,8 @@ def test_an_archive_without_ops_py_is_no_submission(tmp_path):
 
 
 @pytest.mark.parametrize("name, sid", [("alice.py", "alice"), ("bob.tar.gz", "bob"),
-                                        ("carol", "carol"), ("dan.zip", "dan")])
+                                        ("carol", "carol"), ("dan.zip", "dan"),
+                                        ("QUINN.PY", "QUINN"), ("Eve.ZIP", "Eve")])
 def test_student_id_is_the_entry_name_without_extension(name, sid):
     assert student_id(f"/x/{name}") == sid
 
@@ -259,3 +260,11 @@ def test_an_archive_that_is_not_one_says_so_in_a_sentence(tmp_path):
     message = str(err.value)
     assert "oli.tar.gz could not be read" in message and "make submit" in message
     assert "\n" not in message, message
+
+
+def test_an_upper_case_extension_is_an_entry_and_is_graded(tmp_path):
+    from grader.batch import entries
+
+    (tmp_path / "QUINN.PY").write_text("# quinn\n")
+    assert entries(str(tmp_path)) == [("QUINN", str(tmp_path / "QUINN.PY"))]
+    assert open(locate(str(tmp_path / "QUINN.PY"), str(tmp_path))).read() == "# quinn\n"
