@@ -103,9 +103,13 @@ def _number(node) -> bool:
 
 def _moves_by(node, name: str, assigned: dict | None = None) -> bool:
     """Some ``x + name`` or ``x - name`` (x not a number: ``d - 1`` moves no point by
-    ``d``) inside ``node``, or inside what the names in it were assigned
-    (``up = f(a + h)``; ``assigned``: the function's own assignments)."""
-    todo, seen = [node], set()
+    ``d``) inside the terms of a difference in ``node`` (``f(a + h) - f(a)``; not the
+    difference itself: ``(d - e) / d`` is a quotient, not a step), or inside what the
+    names in those terms were assigned (``up = f(a + h)``; ``assigned``: the function's
+    own assignments)."""
+    todo = [side for sub in ast.walk(node) if isinstance(sub, ast.BinOp)
+            and isinstance(sub.op, ast.Sub) for side in (sub.left, sub.right)]
+    seen: set[str] = set()
     while todo:
         for sub in ast.walk(todo.pop()):
             if isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Add, ast.Sub)) \
@@ -118,6 +122,37 @@ def _moves_by(node, name: str, assigned: dict | None = None) -> bool:
                 seen.add(sub.id)
                 todo.extend(assigned[sub.id])
     return False
+
+
+def _main_block(node) -> bool:
+    """``if __name__ == "__main__":``: code that never runs when ops.py is imported."""
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and isinstance(test, ast.Compare) \
+        and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+
+
+def _walk_run_on_import(tree: ast.Module):
+    """ast.walk of ``tree`` without its ``__main__`` blocks (a student's self-test may
+    import a checker; the ops never see it)."""
+    todo = [n for n in tree.body if not _main_block(n)]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(child for child in ast.iter_child_nodes(node) if not _main_block(child))
+
+
+def _local_names(node) -> set[str]:
+    """Names a function binds itself (parameters, assignments, loop and with targets):
+    they shadow the module's definitions and imports of the same name."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return set()
+    args = node.args
+    found = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    found |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            found.add(sub.id)
+    return found
 
 
 class _Module:
@@ -135,7 +170,7 @@ class _Module:
                 for t in targets:
                     if isinstance(t, ast.Name) and node.value is not None:
                         self.defs[t.id] = node.value
-        for node in ast.walk(tree):
+        for node in _walk_run_on_import(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
                     self.imports[a.asname or a.name.split(".")[0]] = \
@@ -188,9 +223,10 @@ def _reachable(module: _Module, start: ast.AST) -> list[ast.AST]:
             continue
         seen.add(id(node))
         found.append(node)
+        local = _local_names(node)
         for sub in ast.walk(node):
             name = sub.id if isinstance(sub, ast.Name) else None
-            if name and name in module.defs:
+            if name and name in module.defs and name not in local:
                 todo.append(module.defs[name])
     return found
 
@@ -204,6 +240,7 @@ def _origin(module: _Module, dotted: str) -> str:
 
 
 def _oracle(module: _Module, node: ast.AST) -> Finding | None:
+    local = _local_names(node)
     for sub in ast.walk(node):
         if isinstance(sub, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in sub.names] if isinstance(sub, ast.Import) else \
@@ -211,7 +248,7 @@ def _oracle(module: _Module, node: ast.AST) -> Finding | None:
             for name in names:
                 if _flagged_module(name):
                     return Finding(f"it imports {name}", sub.lineno)
-        if isinstance(sub, (ast.Name, ast.Attribute)):
+        if isinstance(sub, (ast.Name, ast.Attribute)) and _dotted(sub).split(".")[0] not in local:
             origin = _origin(module, _dotted(sub))
             if origin and (_flagged_module(origin) or (
                     origin.split(".")[0] == "numpy" and origin.split(".")[-1] in NUMPY_SLOPES)):
@@ -268,12 +305,14 @@ def _product_rule(cls: ast.ClassDef) -> bool:
                and product(sub.left) and product(sub.right) for sub in ast.walk(cls))
 
 
-def _only_step(module: _Module, node: ast.AST, local_steps: set[str]) -> bool:
-    """``node`` is built from small steps and numbers only, with at least one step."""
+def _only_step(module: _Module, node: ast.AST, local_steps: set[str],
+               shadowed: frozenset = frozenset()) -> bool:
+    """``node`` is built from small steps and numbers only, with at least one step
+    (``shadowed``: module-level names the function rebinds to something else)."""
     has_step = False
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
-            if sub.id not in module.steps and sub.id not in local_steps:
+            if (sub.id not in module.steps or sub.id in shadowed) and sub.id not in local_steps:
                 return False
             has_step = True
         elif isinstance(sub, ast.Constant):
@@ -347,13 +386,14 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
                 for name, value in pairs:
                     if isinstance(name, ast.Name):
                         assigned.setdefault(name.id, []).append(value)
+    shadowed = frozenset(_local_names(node) - local_steps)
     for sub in ast.walk(node):
         if not isinstance(sub, ast.BinOp):
             continue
         differs = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
                       for n in ast.walk(sub.left))
         if isinstance(sub.op, ast.Div) and differs and _only_step(module, sub.right,
-                                                                   local_steps):
+                                                                   local_steps, shadowed):
             return Finding("it divides a difference by a small step: finite differences",
                            sub.lineno)
         secant = _secant(sub)
@@ -367,7 +407,7 @@ def _difference_quotient(module: _Module, node: ast.AST) -> Finding | None:
             for factor, other in ((sub.left, sub.right), (sub.right, sub.left)):
                 if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div) \
                         and isinstance(factor.left, ast.Constant) \
-                        and _only_step(module, factor.right, local_steps) \
+                        and _only_step(module, factor.right, local_steps, shadowed) \
                         and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
                                 for n in ast.walk(other)):
                     return Finding("it multiplies a difference by 1 / (a small step): "

@@ -158,8 +158,17 @@ class _Builder:
         else:
             self.ends(op, rng)
         zero_d = () if not op.reduces_last_axis else (3,)
-        self.add(op, "extremes", op.sample(rng, zero_d), " (0-d inputs)"
-                 if not op.reduces_last_axis else " (one vector: 0-d output)", rng)
+        if op.reduces_last_axis:
+            self.add(op, "extremes", op.sample(rng, zero_d), " (one vector: 0-d output)", rng)
+            self.add(op, "extremes", op.sample(rng, (1,)), " (one vector of length 1)", rng)
+        else:  # 0-d inputs of each sign (a branch for 0-d arrays has both sides to get right)
+            signs = (1.0, -1.0) if op.signed else (1.0,)
+            for sign in signs:
+                x = op.sample(rng, zero_d)
+                self.add(op, "extremes", [sign * np.abs(x[0]), *x[1:]], " (0-d inputs)", rng)
+            if op.signed and not self.hidden:  # 0 itself: the same value in both, so public
+                x = op.sample(rng, zero_d)
+                self.add(op, "extremes", [np.zeros(zero_d), *x[1:]], " (0-d inputs, a zero)", rng)
         far = max(hi for _, hi in op.extremes) * (-1.0 if op.signed else 1.0)
         self.add(op, "extremes", [np.full(zero_d, far * rng.uniform(FAR, 1.0)) for _ in op.inputs],
                  " (0-d inputs at the far end)" if not op.reduces_last_axis

@@ -108,8 +108,8 @@ def _moved(x, inputs) -> str:
     x = _plain(x)
     if x.dtype.kind == "c":
         return "a complex array (the complex step)"
-    if x.dtype.kind != "f":
-        return ""
+    if x.dtype.kind != "f" or _at_input(x, inputs):  # an input itself (another one may
+        return ""                                        # lie a small step from it)
     for a in (*inputs, *(-b for b in inputs)):
         if a.shape != x.shape or a.size == 0:
             continue

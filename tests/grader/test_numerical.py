@@ -90,6 +90,17 @@ ANALYTIC = {
         "(a,) = ctx\nreturn ((grad_output * P(1 / a, a)).left,)",
         "class P:\n    __array_ufunc__ = None\n    def __init__(s, l, r):\n        s.left, s.right = l, r\n"
         "    def __mul__(s, g):\n        return P(g * s.left, g * s.right)\n    def __rmul__(s, g):\n        return s * g\n"),
+    "a quotient of a difference of two names by one of them": (
+        "(a,) = ctx\nden = 1 + a\nnum = a\nreturn (grad_output * (den - num) / den / a,)", ""),
+    "a local named grad while a self-test imports jax.grad": (
+        "(a,) = ctx\ngrad = grad_output / a\nreturn (grad,)",
+        "if __name__ == '__main__':\n    from jax import grad\n"),
+    "a local named like an unused finite-difference helper": (
+        "(a,) = ctx\ngrad = grad_output / a\nreturn (grad,)",
+        "def grad(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"),
+    "a local rebinding a module-level step name": (
+        "(a,) = ctx\nh = 1.0 + a\nreturn (grad_output * (h - 1.0) / h / a * h / (h - 1.0),)",
+        "h = 1e-6\n"),
     "a local named like an unused checker's step parameter": (
         "(a,) = ctx\nh = a * a\nreturn (grad_output * (1 - 1 / (1 + a)) / h * (1 + a),)",
         "def my_check(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"),
@@ -535,3 +546,11 @@ def test_watching_raises_no_warning_the_code_did_not_raise():
         with np.errstate(all="warn"):
             _watched_backward(backward, np.array([1e308, 1e308, 2.0]))
     assert [str(w.message) for w in caught] == []
+
+
+def test_an_input_lying_a_small_step_from_another_input_is_no_evidence():
+    """multiply's far-end case drew a = -7.727e149, b = -7.746e149: a helper called once
+    on b and once on a is evaluated at the inputs themselves, not at a moved point."""
+    a, b = np.array(-7.727e149), np.array(-7.746e149)
+    assert probe._moved(b, [a, b]) == ""
+    assert probe._moved(np.asarray(a * (1 + 1e-7)), [a, b]) != ""
