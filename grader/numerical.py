@@ -170,7 +170,10 @@ class _Module:
                 for t in targets:
                     if isinstance(t, ast.Name) and node.value is not None:
                         self.defs[t.id] = node.value
+        self.attributes: set[str] = set()  # every name used after a dot (obj.name)
         for node in _walk_run_on_import(tree):
+            if isinstance(node, ast.Attribute):
+                self.attributes.add(node.attr)
             if isinstance(node, ast.Import):
                 for a in node.names:
                     self.imports[a.asname or a.name.split(".")[0]] = \
@@ -446,11 +449,21 @@ def from_source(source: str, op: str) -> list[Finding]:
              if all(n is not m for m in seen)]
     for where, nodes in (("", seen), ("in forward, ", extra)):
         for node in nodes:
-            for hit in (_oracle(module, node), _dual(module, node), _complex(node),
-                        _difference_quotient(module, node)):
-                if hit:
-                    found.append(Finding(where + hit.why, hit.line))
+            parts = _used_parts(module, node) if isinstance(node, ast.ClassDef) else [node]
+            hits = [_dual(module, node)] + [
+                hit for part in parts for hit in (_oracle(module, part), _complex(part),
+                                                  _difference_quotient(module, part))]
+            found += [Finding(where + hit.why, hit.line) for hit in hits if hit]
     return found
+
+
+def _used_parts(module: _Module, cls: ast.ClassDef) -> list[ast.AST]:
+    """What of a class reached from backward can run: its class-level statements, its
+    operators, and the methods the module refers to by name (``Op.helper(...)``); an
+    unused self-check method is never called."""
+    return [stmt for stmt in cls.body
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or stmt.name.startswith("__") or stmt.name in module.attributes]
 
 
 def verdict(op: str, source: str, probed: list[str]) -> str:

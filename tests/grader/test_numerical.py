@@ -554,3 +554,32 @@ def test_an_input_lying_a_small_step_from_another_input_is_no_evidence():
     a, b = np.array(-7.727e149), np.array(-7.746e149)
     assert probe._moved(b, [a, b]) == ""
     assert probe._moved(np.asarray(a * (1 + 1e-7)), [a, b]) != ""
+
+
+def test_an_unused_self_check_method_of_a_class_backward_reaches_is_not_read():
+    """backward calls a helper method of its own op class; the class also holds a
+    finite-difference self-check nothing calls."""
+    source = HEADER + textwrap.dedent("""
+        @tensor_op
+        class log(Operation):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.append(a)
+                return np.log(a)
+
+            @staticmethod
+            def local_grad(a):
+                return 1 / a
+
+            @staticmethod
+            def self_check(a, h=1e-6):
+                return (np.log(a + h) - np.log(a - h)) / (2 * h)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (a,) = ctx
+                return (grad_output * log.op_class.local_grad(a),)
+        """)
+    assert numerical.from_source(source, "log") == []
+    called = source.replace("log.op_class.local_grad(a)", "log.op_class.self_check(a)")
+    assert numerical.from_source(called, "log"), "a self-check backward does call must count"
