@@ -135,6 +135,12 @@ def check(ops_path: Path, partial: bool = False) -> list[str]:
         raise UsageError(status["load"])
     todo = [op for op in NAMES if status.get(op) == "todo"]
     them = "it" if len(todo) == 1 else "them"
+    if len(todo) == len(NAMES):
+        raise UsageError(
+            "Not ready to hand in: no op is written yet (all of them still raise "
+            "NotImplementedError in starter/ops.py), so there is nothing to grade. Write them "
+            "(run `make test` to check), then `make submit` again."
+        )
     if todo and not partial:
         raise UsageError(
             f"Not ready to hand in: {', '.join(todo)} still raise{'s' if len(todo) == 1 else ''} "
