@@ -88,15 +88,8 @@ def locate(sub: str, workdir: str) -> str:
         pick = _pick([f.replace(os.sep, "/") for f in found])
         if pick is None:
             # Gradescope puts the uploaded file in a folder: an archive handed in as is.
-            archives = sorted(n for n in os.listdir(sub) if is_archive(n)
-                              and os.path.isfile(os.path.join(sub, n)))
-            if len(archives) == 1:
-                archive = os.path.join(sub, archives[0])
-                if _outside(archive, sub):
-                    raise NoSubmission(f"{archives[0]} is a symbolic link to a file outside "
-                                       f"the submission. {LINK_ADVICE}")
-                return _from_archive(archive, workdir)
-            return _only_python_file(sub)
+            archive = _only_file(sub, is_archive)
+            return _from_archive(archive, workdir) if archive else _only_python_file(sub)
         path = os.path.join(sub, pick)
         if _outside(path, sub):
             raise NoSubmission(f"{pick} is a symbolic link (or lies in a linked folder) "
@@ -110,17 +103,26 @@ def locate(sub: str, workdir: str) -> str:
                        "(.tar.gz, .tgz, .tar, .zip).")
 
 
+def _only_file(folder: str, wanted) -> str | None:
+    """The path of the folder's only file whose name ``wanted`` accepts (None when there
+    is not exactly one); NoSubmission when it links outside the folder."""
+    names = sorted(n for n in os.listdir(folder) if wanted(n)
+                   and os.path.isfile(os.path.join(folder, n)))
+    if len(names) != 1:
+        return None
+    if _outside(os.path.join(folder, names[0]), folder):
+        raise NoSubmission(f"{names[0]} is a symbolic link to a file outside the submission. "
+                           f"{LINK_ADVICE}")
+    return os.path.join(folder, names[0])
+
+
 def _only_python_file(folder: str) -> str:
     """The folder's only .py file when it has no ops.py (a hand-in saved as "ops (1).py"
     or my_ops.py is still graded); NoSubmission naming the .py files otherwise."""
-    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".py")
-                   and os.path.isfile(os.path.join(folder, n)))
-    if len(names) == 1:
-        path = os.path.join(folder, names[0])
-        if _outside(path, folder):
-            raise NoSubmission(f"{names[0]} is a symbolic link to a file outside the "
-                               f"submission. {LINK_ADVICE}")
+    path = _only_file(folder, lambda n: n.lower().endswith(".py"))
+    if path:
         return _checked(path)
+    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".py"))
     held = f"; it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''}" \
         if names else ""
     raise NoSubmission(f"no ops.py found in the folder {os.path.basename(folder)}{held}. "
