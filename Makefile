@@ -121,8 +121,12 @@ condor-dryrun: ## Run the first job of SUB=condor/train.sub here as condor would
 	$(if $(NO_REAL_CORPUS),@echo '$(NO_REAL_CORPUS_NOTE)')
 	$(PY) -m hw3.condor_dryrun $(SUB) --set out_root=$(DRYRUN_OUT) $(if $(NO_REAL_CORPUS),--set corpus=data/toy/corpus.txt) $(foreach s,$(SET),--set $(s))
 
+# condor_submit exists only where HTCondor runs (patas): elsewhere, one line says so.
+NEED_CONDOR = @command -v condor_submit >/dev/null 2>&1 || { echo "condor_submit is not installed here: HTCondor jobs are submitted on the cluster (log in to patas and run make $@ there). To try a job on this machine first, run make condor-dryrun." >&2; exit 1; }
+
 .PHONY: condor-train
 condor-train: ## Submit condor/train.sub (one training job per seed) to the cluster
+	$(NEED_CONDOR)
 	mkdir -p condor/logs
 	condor_submit condor/train.sub
 
@@ -132,6 +136,7 @@ sweep-table: ## Write condor/sweep.txt: lr x dim x negatives x window x seeds (S
 
 .PHONY: sweep
 sweep: sweep-table ## Submit the sweep (condor/sweep.sub, one job per line of condor/sweep.txt)
+	$(NEED_CONDOR)
 	mkdir -p condor/logs
 	condor_submit condor/sweep.sub
 
@@ -145,6 +150,7 @@ condor-grade-list: ## Instructors: write condor/grade_list.txt from SUBMISSIONS=
 
 .PHONY: condor-grade
 condor-grade: condor-grade-list ## Instructors: one grading job per submission on the cluster
+	$(NEED_CONDOR)
 	mkdir -p condor/logs
 	condor_submit condor/grade.sub
 

@@ -311,3 +311,16 @@ def test_before_make_install_a_student_is_told_to_run_it_not_shown_a_traceback(t
                          capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "Traceback" not in run.stderr, run.stderr
     assert f"Run make install, then make {goal} again." in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("goal", ["condor-train", "sweep"])
+def test_submitting_to_condor_off_the_cluster_says_where_to_run_it(tmp_path, goal):
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "condor").mkdir()
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    if shutil.which("condor_submit", path=env["PATH"]):
+        pytest.skip("condor_submit is installed here")
+    run = subprocess.run(["make", goal, "SWEEP=--help", f"PY={sys.executable}"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode != 0 and "condor_submit is not installed here" in run.stderr, run.stderr
+    assert f"run make {goal} there" in run.stderr and "command not found" not in run.stderr
