@@ -10,6 +10,7 @@ import tempfile
 import time
 
 from hw3.cli_help import Parser
+from hw3.errors import NOT_UTF8, UTF8_ADVICE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -234,11 +235,10 @@ def syntax_problem(ops_path: str, shown: str) -> str | None:
             indent = len(text) - len(text.lstrip())
             caret = " " * (max(1, err.offset or 1) - 1 - indent) + "^" if err.offset else ""
             shown_line = f"\n    {text.strip()}" + (f"\n    {caret}" if caret else "")
-        if "codec can't decode" in str(err.msg):
-            return (f"{shown} could not be loaded: it is not UTF-8 text{where}: that line holds "
-                    "a byte UTF-8 does not allow (an accented letter saved as Latin-1, say). "
-                    "No test can run until it loads, so every row is 0. Save the file as UTF-8 "
-                    "in your editor (or remove that character), then run make test again.")
+        if NOT_UTF8 in str(err.msg):
+            return (f"{shown} could not be loaded: it is not UTF-8 text{where}: {UTF8_ADVICE}, "
+                    "then run make test again. No test can run until it loads, so every row "
+                    "is 0.")
         return (f"{shown} could not be loaded: {type(err).__name__}: {err.msg}{where}:"
                 f"{shown_line}\nNo test can run until it loads, so every row is 0. Fix that "
                 "line, then run make test again.")

@@ -61,6 +61,7 @@ import threading
 import time
 
 from grader import confine, forkserver, memory, second_user
+from hw3.errors import NOT_UTF8, UTF8_ADVICE
 from hw3.registry import NAMES as OPS
 from sandboxed import protocol
 
@@ -821,16 +822,11 @@ def import_message(err: dict) -> str:
     return redact(_import_message(err))
 
 
-NOT_UTF8 = "codec can't decode"  # in the SyntaxError of a file that is not UTF-8
-
-
 def _import_message(err: dict) -> str:
     kind = err.get("type", "Error")
     line = f" ({err['line']})" if err.get("line") else ""
     if kind == "SyntaxError" and NOT_UTF8 in str(err.get("message", "")):
-        return (f"ops.py is not UTF-8 text{line}: it holds a byte UTF-8 does not allow (an "
-                "accented letter saved as Latin-1, say). Save the file as UTF-8 in your "
-                "editor, or remove that character, and run make test.")
+        return f"ops.py is not UTF-8 text{line}: {UTF8_ADVICE}, then run make test."
     if kind == "SyntaxError":
         return f"ops.py has a syntax error{line}: {err.get('message', '')}. Fix it and run make test."
     if kind == "SystemExit":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hw3.errors import UsageError
+from hw3.errors import NOT_UTF8, UTF8_ADVICE, UsageError
 from hw3.registry import NAMES, OPS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,12 +71,9 @@ def load_ops(spec):
         where = ""
         if isinstance(err, SyntaxError) and err.lineno:
             where = f" (line {err.lineno})"
-        if isinstance(err, SyntaxError) and "codec can't decode" in str(err):
-            raise UsageError(
-                f"--ops {spec}: {path} is not UTF-8 text{where}: it holds a byte UTF-8 does "
-                "not allow (an accented letter saved as Latin-1, say). Save the file as UTF-8 "
-                "in your editor, or remove that character, then try again."
-            ) from None
+        if isinstance(err, SyntaxError) and NOT_UTF8 in str(err):
+            raise UsageError(f"--ops {spec}: {path} is not UTF-8 text{where}: {UTF8_ADVICE}, "
+                             "then try again.") from None
         if isinstance(err, SystemExit):
             raise UsageError(
                 f"--ops {spec}: importing {path} called sys.exit({err.code!r}): an ops file "
